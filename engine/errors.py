@@ -1,0 +1,58 @@
+"""One error family. The CLI turns any AssayError into one located line and an exit code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where bad input sits: file, 1-based line and column (0 when unknown)."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.file}:{self.line}:{self.column or 1}"
+        return self.file
+
+
+class AssayError(Exception):
+    """Base of every error assay reports to a user."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, location: Location | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}" if self.location else self.message
+
+
+class ControlError(AssayError):
+    """Invalid control, catalog, waiver or configuration input (exit 2)."""
+
+
+class InputErrors(AssayError):
+    """Several located input errors found in one pass; all are reported."""
+
+    def __init__(self, errors: list[AssayError]) -> None:
+        super().__init__(f"{len(errors)} error(s)")
+        self.errors = errors
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)
+
+
+class CollectorError(AssayError):
+    """A collector could not collect; the run becomes incomplete."""
+
+    exit_code = 3
+
+
+class RenderError(AssayError):
+    """A renderer could not produce its output."""

@@ -1,0 +1,1 @@
+"""Evidence collectors and the evidence locker."""

@@ -1,0 +1,1 @@
+"""Renderers of the results document, and the evidence bundle."""
