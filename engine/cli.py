@@ -16,7 +16,7 @@ from engine import __version__
 from engine.errors import AssayError
 
 # Each module defines click commands and a ``COMMANDS`` list of them.
-_COMMAND_MODULES = [
+_COMMAND_MODULES: list[str] = [
 ]
 
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from engine.model import Artifact, Finding, Location, Waiver
 from engine.status import RequirementStatus, Severity, Status
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Literal[1] = 1
 
 
 class ResultModel(BaseModel):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from enum import Enum
+from enum import StrEnum
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """Outcome of a finding, a check or a control."""
 
     PASS = "pass"
@@ -19,7 +19,7 @@ class Status(str, Enum):
     MANUAL_PENDING = "manual_pending"
 
 
-class RequirementStatus(str, Enum):
+class RequirementStatus(StrEnum):
     """Outcome of a framework requirement after roll-up."""
 
     SATISFIED = "satisfied"
@@ -30,7 +30,7 @@ class RequirementStatus(str, Enum):
     NOT_COVERED = "not_covered"
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     INFO = "info"
     LOW = "low"
     MEDIUM = "medium"

@@ -87,3 +87,9 @@ class Collector(ABC):
     def scope(self) -> dict[str, Any]:
         """What this collector was pointed at, for the results' sources list."""
         return dict(self.config)
+
+
+class ArtifactStore(Protocol):
+    """Where artifact bytes go (the evidence locker); content-addressed by sha256."""
+
+    def put_object(self, sha256: str, data: bytes) -> None: ...

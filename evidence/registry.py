@@ -43,11 +43,9 @@ def get(source: str) -> type[Collector]:
         return _extra[source]
     if source in _BUILTIN:
         module_name, _, attr = _BUILTIN[source].partition(":")
-        cls = getattr(importlib.import_module(module_name), attr)
-        assert issubclass(cls, Collector)
-        return cls
+        found: type[Collector] = getattr(importlib.import_module(module_name), attr)
+        return found
     for ep in entry_points(group="assay.collectors", name=source):
-        cls = ep.load()
-        assert issubclass(cls, Collector)
-        return cls
+        loaded: type[Collector] = ep.load()
+        return loaded
     raise KeyError(source)
