@@ -1,0 +1,1 @@
+"""The manual source: attestation records with attached evidence files."""
