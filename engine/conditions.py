@@ -1,0 +1,356 @@
+"""The condition language, compiled once into closures (DESIGN: Condition language).
+
+``compile_condition(tree, params)`` turns the pydantic condition tree of
+``engine.model`` into ``predicate(attributes, context) -> Verdict``: a three-valued
+truth (Kleene logic) and a reason a reviewer understands. ``compile_test`` gives
+the same truth without reasons, for hot loops that only filter (event ``where``).
+Nothing is ever eval'ed.
+
+``not`` is not evaluated as a wrapper: it is pushed down at compile time
+(De Morgan for ``all``/``any``, quantifier duality for items and relations, an
+inverted expectation for a leaf), so that a failing negation still says which
+value was found and what was expected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any
+
+from engine.errors import ControlError
+from engine.model import All, AnyOf, Condition, Items, Leaf, Not, Param, ParamRef, Related, Resource
+from engine.operators import compile_operator
+from engine.paths import compile_path, validate_path
+from engine.reasons import join, render_found, unknown_reason
+from engine.values import Unknown
+
+__all__ = [
+    "EvalContext",
+    "Predicate",
+    "Truth",
+    "TruthTest",
+    "Verdict",
+    "compile_condition",
+    "compile_test",
+    "validate_path",
+]
+
+
+class Truth(Enum):
+    TRUE = "true"
+    FALSE = "false"
+    UNKNOWN = "unknown"
+
+
+TRUE, FALSE, UNKNOWN = Truth.TRUE, Truth.FALSE, Truth.UNKNOWN
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    truth: Truth
+    reason: str  # why, in words a reviewer understands
+
+
+Lookup = Callable[[str, str, str], Sequence[Resource]]
+
+
+@dataclass(frozen=True)
+class EvalContext:
+    as_of: datetime  # age_lte measures against it, never now(); naive means UTC
+    subject_id: str | None = None  # the resource the condition is about
+    lookup: Lookup | None = None
+    # lookup(subject_id, related_type, by) -> resources of related_type whose `by`
+    # attribute references the subject
+
+    def __post_init__(self) -> None:
+        if self.as_of.tzinfo is None:
+            object.__setattr__(self, "as_of", self.as_of.replace(tzinfo=UTC))
+
+
+Predicate = Callable[[Mapping[str, Any], EvalContext], Verdict]
+TruthTest = Callable[[Mapping[str, Any], EvalContext], Truth]
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    test: TruthTest
+    verdict: Predicate
+
+
+def compile_condition(condition: Condition, params: Mapping[str, Any] | None = None) -> Predicate:
+    """Compile ``condition`` into ``predicate(attributes, context) -> Verdict``.
+
+    ``{param: name}`` operands are read from ``params`` now. Raises ``ControlError``
+    on a malformed path, a bad operand or an undeclared parameter.
+    """
+    return _compile(condition, params or {}, False).verdict
+
+
+def compile_test(condition: Condition, params: Mapping[str, Any] | None = None) -> TruthTest:
+    """Like :func:`compile_condition` but returns only the truth: no reason is built,
+    so it is the one to use for filtering large streams."""
+    return _compile(condition, params or {}, False).test
+
+
+def _compile(condition: Condition, params: Mapping[str, Any], negated: bool) -> _Compiled:
+    if isinstance(condition, Leaf):
+        return _leaf(condition, params, negated)
+    if isinstance(condition, Not):
+        return _compile(condition.not_, params, not negated)
+    if isinstance(condition, All | AnyOf):
+        children = [_compile(c, params, negated)
+                    for c in (condition.all if isinstance(condition, All) else condition.any)]
+        if len(children) == 1:
+            return children[0]
+        conjunction = isinstance(condition, All) != negated  # De Morgan
+        return _conjunction(children) if conjunction else _disjunction(children)
+    if isinstance(condition, Items):
+        return _items(condition, params, negated)
+    if isinstance(condition, Related):
+        return _related(condition, params, negated)
+    raise ControlError(f"not a condition: {condition!r}")
+
+
+# --------------------------------------------------------------------------- leaves
+
+
+def _resolve(operand: Any, params: Mapping[str, Any], where: str) -> Any:
+    if isinstance(operand, ParamRef):
+        name = operand.param
+    elif isinstance(operand, dict) and list(operand) == ["param"] and isinstance(operand["param"], str):
+        name = operand["param"]
+    else:
+        return operand
+    if name not in params:
+        declared = ", ".join(sorted(params)) or "none"
+        raise ControlError(f"{where}: parameter {name!r} is not declared (declared: {declared})")
+    value = params[name]
+    return value.default if isinstance(value, Param) else value
+
+
+def _leaf(leaf: Leaf, params: Mapping[str, Any], negated: bool) -> _Compiled:
+    try:
+        extract = compile_path(leaf.path)
+    except ValueError as exc:
+        raise ControlError(str(exc)) from None
+    name = leaf.operator
+    where = f"{leaf.path}: {name}"
+    try:
+        op = compile_operator(name, _resolve(leaf.operand, params, where), negated)
+    except ValueError as exc:
+        raise ControlError(f"{where}: {exc}") from None
+    test, every = op.test, op.quantifier == "every"
+    yes, no = (FALSE, TRUE) if op.negate else (TRUE, FALSE)
+    prefix, suffix = f"{leaf.path}: ", f"; expected {op.expected}"
+    nothing = Verdict(no, f"{prefix}no value{suffix}")
+
+    def every_truth(attrs: Mapping[str, Any], ctx: EvalContext) -> Truth:
+        values = extract(attrs)
+        if not values:
+            return no
+        as_of, unknown = ctx.as_of, False
+        for value in values:
+            if value.__class__ is Unknown:
+                unknown = True
+            elif not test(value, as_of):
+                return no
+        return UNKNOWN if unknown else yes
+
+    def some_truth(attrs: Mapping[str, Any], ctx: EvalContext) -> Truth:
+        as_of, unknown = ctx.as_of, False
+        for value in extract(attrs):
+            if value.__class__ is Unknown:
+                unknown = True
+            elif test(value, as_of):
+                return yes
+        return UNKNOWN if unknown else no
+
+    def verdict(attrs: Mapping[str, Any], ctx: EvalContext) -> Verdict:
+        values = extract(attrs)
+        if not values:
+            return nothing
+        hits, misses, unknowns = _partition(values, test, ctx.as_of)
+        if every and misses:
+            holds, shown = False, misses
+        elif (every or not hits) and unknowns:
+            return Verdict(UNKNOWN, unknown_reason(unknowns))
+        else:
+            holds, shown = (True, hits) if hits else (False, misses)
+        return Verdict(yes if holds else no, prefix + render_found(shown) + suffix)
+
+    return _Compiled(every_truth if every else some_truth, verdict)
+
+
+def _partition(values: Iterable[Any], test: Callable[[Any, datetime], bool], as_of: datetime
+               ) -> tuple[list[Any], list[Any], list[Unknown]]:
+    hits: list[Any] = []
+    misses: list[Any] = []
+    unknowns: list[Unknown] = []
+    for value in values:
+        if value.__class__ is Unknown:
+            unknowns.append(value)
+        elif test(value, as_of):
+            hits.append(value)
+        else:
+            misses.append(value)
+    return hits, misses, unknowns
+
+
+# --------------------------------------------------------------------------- all / any
+
+
+def _conjunction(children: list[_Compiled]) -> _Compiled:
+    tests = tuple(c.test for c in children)
+    verdicts = tuple(c.verdict for c in children)
+
+    def test(attrs: Mapping[str, Any], ctx: EvalContext) -> Truth:
+        unknown = False
+        for child in tests:
+            truth = child(attrs, ctx)
+            if truth is FALSE:
+                return FALSE
+            if truth is UNKNOWN:
+                unknown = True
+        return UNKNOWN if unknown else TRUE
+
+    def verdict(attrs: Mapping[str, Any], ctx: EvalContext) -> Verdict:
+        results = [child(attrs, ctx) for child in verdicts]
+        failed = [v.reason for v in results if v.truth is FALSE]
+        if failed:
+            return Verdict(FALSE, join(failed, " and "))
+        unresolved = [v.reason for v in results if v.truth is UNKNOWN]
+        if unresolved:
+            return Verdict(UNKNOWN, join(unresolved, "; "))
+        return Verdict(TRUE, join((v.reason for v in results), " and "))
+
+    return _Compiled(test, verdict)
+
+
+def _disjunction(children: list[_Compiled]) -> _Compiled:
+    tests = tuple(c.test for c in children)
+    verdicts = tuple(c.verdict for c in children)
+
+    def test(attrs: Mapping[str, Any], ctx: EvalContext) -> Truth:
+        unknown = False
+        for child in tests:
+            truth = child(attrs, ctx)
+            if truth is TRUE:
+                return TRUE
+            if truth is UNKNOWN:
+                unknown = True
+        return UNKNOWN if unknown else FALSE
+
+    def verdict(attrs: Mapping[str, Any], ctx: EvalContext) -> Verdict:
+        results = [child(attrs, ctx) for child in verdicts]
+        for result in results:
+            if result.truth is TRUE:
+                return result
+        unresolved = [v.reason for v in results if v.truth is UNKNOWN]
+        if unresolved:
+            return Verdict(UNKNOWN, join(unresolved, "; "))
+        return Verdict(FALSE, join((v.reason for v in results), " or "))
+
+    return _Compiled(test, verdict)
+
+
+# --------------------------------------------------------------------------- quantifiers
+
+
+def _quantify(truths: Iterable[Truth], exists: bool) -> Truth:
+    """Kleene ∃ (``exists``) or ∀ over ``truths``; ∃ of nothing is false, ∀ true."""
+    decisive, otherwise = (TRUE, FALSE) if exists else (FALSE, TRUE)
+    unknown = False
+    for truth in truths:
+        if truth is decisive:
+            return decisive
+        if truth is UNKNOWN:
+            unknown = True
+    return UNKNOWN if unknown else otherwise
+
+
+def _quantify_verdicts(labelled: list[tuple[str, Verdict]], exists: bool, all_hold: str
+                       ) -> Verdict:
+    decisive = TRUE if exists else FALSE
+    deciding = [f"{label}: {v.reason}" for label, v in labelled if v.truth is decisive]
+    if deciding:
+        return Verdict(decisive, deciding[0] if exists else join(deciding, " and "))
+    unresolved = [v.reason for _, v in labelled if v.truth is UNKNOWN]
+    if unresolved:
+        return Verdict(UNKNOWN, join(unresolved, "; "))
+    if exists:
+        return Verdict(FALSE, join((f"{label}: {v.reason}" for label, v in labelled), " and "))
+    return Verdict(TRUE, all_hold)
+
+
+def _items(items: Items, params: Mapping[str, Any], negated: bool) -> _Compiled:
+    spec, quantifier = items.spec, items.quantifier
+    try:
+        extract = compile_path(spec.path)
+    except ValueError as exc:
+        raise ControlError(str(exc)) from None
+    # any_item C = ∃C; all_items C = ∀C; no_item C = ∀¬C; and ¬∃C = ∀¬C, ¬∀C = ∃¬C.
+    exists = (quantifier == "any_item") != negated
+    inner = _compile(spec.where, params, (quantifier == "no_item") != negated)
+    inner_test, inner_verdict = inner.test, inner.verdict
+    path = spec.path
+    empty = Verdict(TRUE if not exists else FALSE, f"{path}: no items")
+
+    def test(attrs: Mapping[str, Any], ctx: EvalContext) -> Truth:
+        return _quantify((UNKNOWN if item.__class__ is Unknown else inner_test(item, ctx)
+                          for item in extract(attrs)), exists)
+
+    def verdict(attrs: Mapping[str, Any], ctx: EvalContext) -> Verdict:
+        values = extract(attrs)
+        if not values:
+            return empty
+        labelled = [(f"{path}[{i}]", Verdict(UNKNOWN, item.reason) if item.__class__ is Unknown
+                     else inner_verdict(item, ctx)) for i, item in enumerate(values)]
+        return _quantify_verdicts(labelled, exists, f"{path}: all {len(values)} items hold")
+
+    return _Compiled(test, verdict)
+
+
+# --------------------------------------------------------------------------- relations
+
+
+def _related(relation: Related, params: Mapping[str, Any], negated: bool) -> _Compiled:
+    kind, by, exists = relation.related, relation.by, not negated
+    inner = None if relation.assert_ is None else _compile(relation.assert_, params, negated)
+    no_index = Verdict(UNKNOWN, f"cannot check {kind} resources: no resource index to look them up")
+    refers = f"references this resource through {by}"
+    none_found = Verdict(FALSE if exists else TRUE, f"no {kind} {refers}")
+
+    def related(ctx: EvalContext) -> Sequence[Resource] | None:
+        if ctx.lookup is None or ctx.subject_id is None:
+            return None
+        return ctx.lookup(ctx.subject_id, kind, by)
+
+    def test(attrs: Mapping[str, Any], ctx: EvalContext) -> Truth:
+        resources = related(ctx)
+        if resources is None:
+            return UNKNOWN
+        if inner is None:
+            return TRUE if bool(resources) == exists else FALSE
+        return _quantify((inner.test(r.attributes, replace(ctx, subject_id=r.id))
+                          for r in resources), exists)
+
+    def verdict(attrs: Mapping[str, Any], ctx: EvalContext) -> Verdict:
+        resources = related(ctx)
+        if resources is None:
+            return no_index
+        if not resources:
+            return none_found
+        ordered = sorted(resources, key=lambda r: r.id)
+        if inner is None:
+            ids = join((r.id for r in ordered), ", ")
+            return Verdict(TRUE, f"{ids} {refers}") if exists else Verdict(
+                FALSE, f"{ids} {refers}; expected none")
+        labelled = [(r.id, inner.verdict(r.attributes, replace(ctx, subject_id=r.id)))
+                    for r in ordered]
+        return _quantify_verdicts(labelled, exists,
+                                  f"every {kind} that {refers} holds ({len(ordered)})")
+
+    return _Compiled(test, verdict)
