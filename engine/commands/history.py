@@ -1,0 +1,158 @@
+"""``assay history``, ``assay diff`` — read from the evidence locker's runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+
+from engine.cli import ExitCode
+from engine.errors import AssayError
+from engine.history import History, RunSummary, control_history, diff_runs
+from evidence.locker import Locker, open_locker
+
+_STATUSES = ("fail", "error", "unknown", "not_collected", "manual_pending", "waived", "pass")
+
+
+def locker_from(config_path: str, locker_spec: str | None) -> Locker:
+    """The locker named by ``--locker`` or by the config's ``locker:`` (default ``.assay``)."""
+    path = Path(config_path)
+    aws: dict[str, Any] = {}
+    spec = locker_spec
+    base_dir = Path.cwd()
+    if path.is_file():
+        base_dir = path.resolve().parent
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise AssayError(f"{config_path}: cannot read configuration: {exc}") from None
+        if not isinstance(data, dict):
+            raise AssayError(f"{config_path}: expected a mapping")
+        aws = (data.get("sources") or {}).get("aws") or {}
+        if spec is None:
+            spec = data.get("locker", ".assay")
+    if locker_spec is not None:
+        base_dir = Path.cwd()
+    if not spec:
+        raise AssayError(f"{config_path}: no evidence locker configured (locker: is empty)")
+    return open_locker(str(spec), base_dir, aws)
+
+
+def _results_of(ref: str, config_path: str, locker_spec: str | None) -> dict[str, Any]:
+    """A results.json file, or a run id in the locker."""
+    path = Path(ref)
+    try:
+        if path.is_file():
+            data = path.read_bytes()
+        else:
+            data = locker_from(config_path, locker_spec).read_run(ref)
+        loaded: dict[str, Any] = json.loads(data)
+    except OSError as exc:
+        raise AssayError(f"{ref}: cannot read: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise AssayError(f"{ref}: not a results document: {exc}") from None
+    return loaded
+
+
+def _table(rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+                     for r in rows)
+
+
+def _counts(run: RunSummary) -> str:
+    return " ".join(f"{s}={run.summary[s]}" for s in _STATUSES if run.summary.get(s))
+
+
+def _run_rows(runs: list[RunSummary]) -> list[list[str]]:
+    rows = [["run", "as-of", "complete", "shard", "findings"]]
+    for run in runs:
+        shard = ";".join(f"{k}={','.join(v)}" for k, v in sorted((run.shard or {}).items()))
+        rows.append([run.run_id, run.as_of.strftime("%Y-%m-%d %H:%M"),
+                     "yes" if run.complete else "NO", shard or "-", _counts(run) or "-"])
+    return rows
+
+
+common = [
+    click.option("-c", "--config", "config_path", default="assay.yaml", show_default=True,
+                 help="The assay.yaml naming the locker."),
+    click.option("--locker", "locker_spec", help="A locker folder or s3://bucket/prefix."),
+]
+
+
+def _with_common(func: Any) -> Any:
+    for option in reversed(common):
+        func = option(func)
+    return func
+
+
+@click.command("history")
+@_with_common
+@click.option("--control", "control_id", help="Status of one control in every run.")
+@click.option("--limit", type=int, default=30, show_default=True, help="Most recent runs shown.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def history_command(config_path: str, locker_spec: str | None, control_id: str | None,
+                    limit: int, as_json: bool) -> None:
+    """Runs in the locker: date, completeness, counts — or one control over time."""
+    runs = History(locker_from(config_path, locker_spec)).runs()[-limit:]
+    if control_id is None:
+        if as_json:
+            click.echo(json.dumps([json.loads(r.to_json()) for r in runs], indent=2))
+        elif not runs:
+            click.echo("no runs in the locker yet")
+        else:
+            click.echo(_table(_run_rows(runs)))
+        return
+    found = control_history(runs, control_id)
+    if all(status is None for _, status in found.statuses):
+        raise AssayError(f"control {control_id} is in none of the last {len(runs)} run(s)")
+    if as_json:
+        click.echo(json.dumps({
+            "control": control_id,
+            "runs": [{"run_id": r.run_id, "as_of": r.as_of.isoformat(), "status": s}
+                     for r, s in found.statuses],
+            "first_failed_at": found.first_failed_at.isoformat() if found.first_failed_at else None,
+            "days_failing": found.days_failing}, indent=2))
+        return
+    rows = [["run", "as-of", "status"]]
+    rows += [[r.run_id, r.as_of.strftime("%Y-%m-%d %H:%M"), s or "(not in run)"]
+             for r, s in found.statuses]
+    click.echo(_table(rows))
+    if found.first_failed_at is not None:
+        click.echo(f"\n{control_id} failing since {found.first_failed_at:%Y-%m-%d %H:%M} UTC"
+                   f" ({found.days_failing} day(s))")
+    else:
+        click.echo(f"\n{control_id} is not failing in the latest run")
+
+
+def _finding_line(f: dict[str, Any]) -> str:
+    return f"  {f['control_id']}/{f['check_id']}  {f['resource']['id']}  {f.get('message', '')}"
+
+
+@click.command("diff")
+@click.argument("run_a")
+@click.argument("run_b")
+@_with_common
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--fail-on-new", is_flag=True, help="Exit 1 when B has new failures.")
+def diff_command(run_a: str, run_b: str, config_path: str, locker_spec: str | None,
+                 as_json: bool, fail_on_new: bool) -> None:
+    """Failures new in RUN_B, fixed since RUN_A and still failing (run ids or results.json)."""
+    diff = diff_runs(_results_of(run_a, config_path, locker_spec),
+                     _results_of(run_b, config_path, locker_spec))
+    if as_json:
+        click.echo(json.dumps(diff.to_dict(), indent=2, sort_keys=True))
+    else:
+        for title, items in (("new failures", diff.new), ("fixed", diff.fixed),
+                             ("still failing", diff.still)):
+            click.echo(f"{title}: {len(items)}")
+            for item in items:
+                click.echo(_finding_line(item))
+    if fail_on_new and diff.new:
+        raise ExitCode(1)
+
+
+COMMANDS = [history_command, diff_command]
