@@ -1,0 +1,1 @@
+"""Terraform evidence: HCL configurations (``terraform``) and plan JSON (``terraform_plan``)."""

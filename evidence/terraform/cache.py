@@ -1,0 +1,120 @@
+"""Parsing with a content-addressed cache and, for cold scans, a process pool.
+
+A parsed file is stored under the sha256 of its bytes and the parser version,
+marshalled (the intermediate form is plain tuples, lists and dicts, so this is
+the fastest round trip Python offers). A cache miss is parsed in a pool of
+processes when there are enough of them to pay for the pool.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import multiprocessing
+import os
+import tempfile
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from evidence.terraform import suppressions
+from evidence.terraform.hcl import HclSyntaxError, parse_text
+
+IR_VERSION = "1"
+POOL_THRESHOLD = 16  # fewer misses than this parse faster in-process
+
+
+def parser_version() -> str:
+    return f"hcl2-{version('python-hcl2')}-ir{IR_VERSION}"
+
+
+def parse_to_record(text: str) -> tuple[Any, ...]:
+    """("ok", body, suppressions) or ("error", message, line, column) — plain data."""
+    try:
+        body = parse_text(text)
+    except HclSyntaxError as exc:
+        return ("error", str(exc), exc.line, exc.column)
+    block_lines = [block[2] for block in body[1]]
+    return ("ok", body, suppressions.find(text, block_lines))
+
+
+def _parse_to_bytes(text: str) -> bytes:
+    return marshal.dumps(parse_to_record(text))
+
+
+def default_cache_dir(root: Path) -> Path:
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg:
+        return Path(xdg) / "assay" / "terraform"
+    return root / ".assay" / "cache" / "terraform"
+
+
+class ParseCache:
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
+        self.salt = parser_version().encode()
+        self.hits = 0
+        self.misses = 0
+
+    def key(self, raw: bytes) -> str:
+        return hashlib.sha256(self.salt + b"\0" + raw).hexdigest()
+
+    def _path(self, key: str) -> Path:
+        assert self.directory is not None
+        return self.directory / key[:2] / key
+
+    def get(self, key: str) -> tuple[Any, ...] | None:
+        if self.directory is None:
+            return None
+        try:
+            data = self._path(key).read_bytes()
+            record: tuple[Any, ...] = marshal.loads(data)
+        except (OSError, ValueError, EOFError, TypeError):
+            return None
+        return record
+
+    def put(self, key: str, data: bytes) -> None:
+        if self.directory is None:
+            return
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a cache that cannot be written only costs speed
+
+    def parse_all(self, items: Iterable[tuple[str, str]]) -> dict[str, tuple[Any, ...]]:
+        """Parse (key, text) pairs, from the cache where possible; key → record."""
+        out: dict[str, tuple[Any, ...]] = {}
+        missing: dict[str, str] = {}
+        for key, text in items:
+            if key in out or key in missing:
+                continue
+            cached = self.get(key)
+            if cached is not None:
+                out[key] = cached
+                self.hits += 1
+            else:
+                missing[key] = text
+        self.misses += len(missing)
+        keys = list(missing)
+        for key, data in zip(keys, _parse_many([missing[k] for k in keys]), strict=True):
+            self.put(key, data)
+            out[key] = marshal.loads(data)
+        return out
+
+
+def _parse_many(texts: list[str]) -> list[bytes]:
+    workers = os.cpu_count() or 1
+    if len(texts) < POOL_THRESHOLD or workers < 2:
+        return [_parse_to_bytes(t) for t in texts]
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    chunk = max(1, len(texts) // (workers * 8))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(_parse_to_bytes, texts, chunksize=chunk))

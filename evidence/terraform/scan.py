@@ -1,0 +1,192 @@
+"""One Terraform scan: find, read and parse the files, then evaluate every root module."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evidence.interface import CollectContext
+from evidence.terraform.cache import ParseCache, default_cache_dir
+from evidence.terraform.config import ModuleConfig, ParsedFile
+from evidence.terraform.files import discover, read_text, shown_path, tfvars_files
+from evidence.terraform.instance import Environment, Instance, ModuleInstance
+from evidence.terraform.variables import VarFileError, cli_value, convert, read_var_file
+
+
+@dataclass
+class Settings:
+    paths: list[str]
+    var_files: list[str] = field(default_factory=list)
+    vars: dict[str, Any] = field(default_factory=dict)
+    cache: bool = True
+    cache_dir: str | None = None
+
+    @classmethod
+    def of(cls, config: Any) -> Settings:
+        paths = config.get("paths") or ["."]
+        if isinstance(paths, str):
+            paths = [paths]
+        return cls(
+            paths=[str(p) for p in paths],
+            var_files=[str(p) for p in config.get("var_files") or []],
+            vars=dict(config.get("vars") or {}),
+            cache=bool(config.get("cache", True)),
+            cache_dir=config.get("cache_dir"),
+        )
+
+
+@dataclass
+class Root:
+    """A root module: a folder with ``.tf`` files that no other scanned folder calls."""
+
+    folder: Path
+    label: str  # how the folder is named in ids when there are several roots
+    scanned: Path  # the configured path it was found under
+    given: str
+
+
+@dataclass
+class RootResult:
+    root: Root
+    instances: list[Instance]
+    id_prefix: str
+
+
+class Scan:
+    def __init__(self, settings: Settings, context: CollectContext) -> None:
+        self.settings = settings
+        self.context = context
+        self.configs: dict[Path, ModuleConfig] = {}
+        self.shown: dict[Path, tuple[Path, str, bool]] = {}  # folder → (scanned root, given, abs)
+        self.cache: ParseCache | None = None
+
+    # ----------------------------------------------------------------- loading
+
+    def load(self) -> list[Root]:
+        roots: list[Root] = []
+        pending: list[tuple[Path, list[Path], Path, str, bool]] = []
+        for given in self.settings.paths:
+            path = Path(given)
+            absolute = path.is_absolute()
+            full = path if absolute else self.context.base_dir / path
+            if not full.exists():
+                self.context.error(f"{given}: no such file or directory", given)
+                continue
+            if full.is_file():
+                pending.append((full.parent, [full], full.parent, str(Path(given).parent), absolute))
+                continue
+            found = discover(full)
+            for problem_path, message in found.problems:
+                self.context.error(message, shown_path(problem_path, full, given, absolute))
+            for folder, files in found.folders.items():
+                pending.append((folder, files, full, given, absolute))
+        self.cache = ParseCache(self._cache_dir(pending))
+        self._parse(pending)
+        called: set[Path] = set()
+        for folder, config in self.configs.items():
+            for source in config.local_module_sources():
+                called.add((folder / source).resolve())
+        for folder, _, scanned, given, absolute in pending:
+            if folder.resolve() in called:
+                continue
+            label = shown_path(folder, scanned, given, absolute)
+            roots.append(Root(folder, label, scanned, given))
+        return sorted(roots, key=lambda r: r.label)
+
+    def _cache_dir(self, pending: list[tuple[Path, list[Path], Path, str, bool]]) -> Path | None:
+        if not self.settings.cache:
+            return None
+        if self.settings.cache_dir:
+            return self.context.base_dir / self.settings.cache_dir
+        first = pending[0][2] if pending else self.context.base_dir
+        return default_cache_dir(first)
+
+    def _parse(self, pending: list[tuple[Path, list[Path], Path, str, bool]]) -> None:
+        assert self.cache is not None
+        texts: list[tuple[Path, str, str, str]] = []  # folder, shown, key, text
+        for folder, files, scanned, given, absolute in pending:
+            self.shown[folder.resolve()] = (scanned, given, absolute)
+            self.configs.setdefault(folder.resolve(), ModuleConfig(folder))
+            for path in files:
+                shown = shown_path(path, scanned, given, absolute)
+                text, raw, problem = read_text(path)
+                if text is None or raw is None:
+                    self.context.error(problem or "cannot read", shown)
+                    continue
+                texts.append((folder.resolve(), shown, self.cache.key(raw), text))
+        records = self.cache.parse_all((key, text) for _, _, key, text in texts)
+        self.context.count("files", len(texts))
+        if self.cache.hits:
+            self.context.count("files_from_cache", self.cache.hits)
+        for folder, shown, key, _ in texts:
+            record = records[key]
+            if record[0] == "error":
+                _, message, line, column = record
+                where = f"{shown}:{line}" if line else shown
+                at = f" (line {line}, column {column})" if line else ""
+                self.context.error(f"cannot parse {shown}{at}: {message}", where)
+                self.context.count("parse_errors")
+                continue
+            self.configs[folder].add_file(shown, ParsedFile(record[1], record[2]))
+        for config in self.configs.values():
+            self._report_duplicates(config)
+
+    def _report_duplicates(self, config: ModuleConfig) -> None:
+        for what, file, line in config.duplicates:
+            self.context.error(f"{what} is declared twice", f"{file}:{line}")
+        config.duplicates.clear()
+
+    def load_module(self, folder: Path) -> ModuleConfig | None:
+        """A called module's folder: already parsed when it sits under a scanned path."""
+        folder = folder.resolve()
+        if folder in self.configs:
+            return self.configs[folder]
+        if not folder.is_dir():
+            return None
+        files = sorted(p for p in folder.iterdir() if p.name.endswith(".tf") and p.is_file())
+        if not files:
+            return None
+        scanned, given, absolute = self._nearest_shown(folder)
+        self._parse([(folder, files, scanned, given, absolute)])
+        return self.configs.get(folder)
+
+    def _nearest_shown(self, folder: Path) -> tuple[Path, str, bool]:
+        for known, shown in self.shown.items():
+            if folder.is_relative_to(known):
+                return shown
+        first = next(iter(self.shown.values()), (self.context.base_dir, ".", False))
+        return first
+
+    # ----------------------------------------------------------------- evaluation
+
+    def evaluate(self, roots: list[Root], wanted: frozenset[str]) -> Iterator[RootResult]:
+        env = Environment(self.load_module, self.context.note, self.context.error)
+        several = len(roots) > 1
+        for root in roots:
+            config = self.configs[root.folder.resolve()]
+            prefix = f"{root.label}/" if several else ""
+            instance = ModuleInstance(config, env, prefix, inputs=self._root_inputs(root, config),
+                                      ancestry=())
+            yield RootResult(root, list(instance.instances(wanted)), prefix)
+
+    def _root_inputs(self, root: Root, config: ModuleConfig) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        files = tfvars_files(root.folder)
+        files += [self._resolve(f) for f in self.settings.var_files]
+        for path in files:
+            try:
+                values.update(read_var_file(path))
+            except VarFileError as exc:
+                shown = os.path.relpath(path, self.context.base_dir)
+                where = f"{shown}:{exc.line}" if exc.line else shown
+                self.context.error(f"variables file {shown}: {exc}", where)
+        for name, raw in self.settings.vars.items():
+            values[name] = cli_value(raw, config, name)
+        return {name: convert(value, config, name) for name, value in values.items()}
+
+    def _resolve(self, given: str) -> Path:
+        path = Path(given)
+        return path if path.is_absolute() else self.context.base_dir / path
