@@ -17,6 +17,7 @@ from engine.errors import AssayError
 
 # Each module defines click commands and a ``COMMANDS`` list of them.
 _COMMAND_MODULES: list[str] = [
+    "engine.commands.controls",
     "engine.commands.history",
 ]
 
