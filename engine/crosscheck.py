@@ -9,13 +9,15 @@ compilable. Each problem is a ``ControlError`` at the YAML node that causes it.
 from __future__ import annotations
 
 import difflib
-import importlib
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from pydantic import ValidationError
+
+from engine.conditions import compile_condition, validate_path
 from engine.errors import ControlError
-from engine.model import CONTROL_ID, Check, Control, Framework
+from engine.model import CONTROL_ID, Check, Control, Framework, Leaf
 from engine.yamlloc import KeyPath, Positions
 from evidence import registry
 
@@ -95,7 +97,8 @@ class ControlCheck:
         if isinstance(data.get("frameworks"), dict):
             self._frameworks(data["frameworks"], add)
         params = data.get("params")
-        declared = {str(k) for k in params} if isinstance(params, dict) else set()
+        declared = {str(k): v.get("default") if isinstance(v, dict) else None
+                    for k, v in params.items()} if isinstance(params, dict) else {}
         checks = data.get("checks")
         seen: set[Any] = set()
         for i, raw in enumerate(checks if isinstance(checks, list) else []):
@@ -132,7 +135,7 @@ class ControlCheck:
                 seen.add(req_id)
 
     def _check(self, control: Control | None, check: Check | None, raw: dict[Any, Any],
-               params: set[str], here: KeyPath, add: _Add) -> None:
+               params: dict[str, Any], here: KeyPath, add: _Add) -> None:
         source = raw.get("source")
         if not isinstance(source, str):
             return
@@ -196,7 +199,8 @@ def _get(raw: Any, place: KeyPath) -> Any:
 class _ConditionWalk:
     """Walks a raw condition mapping (already valid for the model) checking what it names."""
 
-    def __init__(self, checker: ControlCheck, params: set[str], source: str, add: _Add) -> None:
+    def __init__(self, checker: ControlCheck, params: dict[str, Any], source: str,
+                 add: _Add) -> None:
         self.checker = checker
         self.params = params
         self.source = source
@@ -224,10 +228,7 @@ class _ConditionWalk:
         if isinstance(node.get("related"), str):
             self.related(node, path)
         elif "path" in node:
-            self.path(node["path"], (*path, "path"))
-            for op, operand in node.items():
-                if op != "path":
-                    self.operand(operand, (*path, op))
+            self.leaf(node, path)
 
     def related(self, node: dict[str, Any], path: KeyPath) -> None:
         type_name = str(node["related"])
@@ -237,50 +238,55 @@ class _ConditionWalk:
         if "assert" in node:
             self.walk(node["assert"], (*path, "assert"))
 
-    def operand(self, operand: Any, path: KeyPath) -> None:
-        if not (isinstance(operand, dict) and "param" in operand):
+    def leaf(self, node: dict[str, Any], path: KeyPath) -> None:
+        """Path and operands; then the leaf alone is compiled, so a bad operand is
+        reported at its operator rather than at the top of the condition."""
+        ok = self.path(node["path"], (*path, "path"))
+        for op, operand in node.items():
+            if op != "path":
+                ok = self.operand(operand, (*path, op)) and ok
+        if not ok:
             return
+        try:
+            leaf = Leaf.model_validate(node)
+        except ValidationError:
+            return  # the model has reported it
+        message = compile_error(leaf, self.params)
+        if message is not None:
+            self.error(message, (*path, leaf.operator))
+
+    def operand(self, operand: Any, path: KeyPath) -> bool:
+        if not (isinstance(operand, dict) and "param" in operand):
+            return True
         name = operand["param"]
         if name not in self.params:
             declared = ", ".join(sorted(self.params))
             hint = f"declared: {declared}" if declared else "the control declares no params"
             self.error(f"unknown parameter {name!r}; {hint}", (*path, "param"))
+            return False
+        return True
 
-    def path(self, text: Any, path: KeyPath) -> None:
+    def path(self, text: Any, path: KeyPath) -> bool:
         message = path_error(text)
         if message is not None:
             self.error(message, path)
+        return message is None
 
 
 # --------------------------------------------------------------------------- condition engine
 
-def _conditions() -> Any:
-    """``engine.conditions`` once it is importable (compiled conditions)."""
-    try:
-        return importlib.import_module("engine.conditions")
-    except ImportError:  # pragma: no cover - only while the condition engine is absent
-        return None
-
 
 def path_error(text: Any) -> str | None:
     """Why ``text`` is not a valid attribute path, or None."""
-    module = _conditions()
-    validate_path = getattr(module, "validate_path", None)
-    if validate_path is None or not isinstance(text, str):
-        return None
     try:
         validate_path(text)
     except (ControlError, ValueError) as exc:
-        return f"invalid path {text!r}: {getattr(exc, 'message', None) or exc}"
+        return str(getattr(exc, "message", None) or exc)
     return None
 
 
 def compile_error(condition: Any, params: dict[str, Any]) -> str | None:
-    """Why ``condition`` does not compile, or None."""
-    module = _conditions()
-    compile_condition = getattr(module, "compile_condition", None)
-    if compile_condition is None:
-        return None
+    """Why ``condition`` does not compile (bad operand for its operator…), or None."""
     try:
         compile_condition(condition, params)
     except (ControlError, ValueError) as exc:

@@ -39,10 +39,9 @@ YAML_SUFFIXES = (".yaml", ".yml")
 def _package_dir(name: str) -> Path:
     """``controls/<name>`` of the installed package (a source checkout as fallback)."""
     try:
-        root = Path(str(importlib.resources.files("controls")))
-    except (ModuleNotFoundError, TypeError):  # pragma: no cover - controls not installed
-        root = Path(__file__).resolve().parent.parent / "controls"
-    return root / name
+        return Path(str(importlib.resources.files("controls").joinpath(name)))
+    except ModuleNotFoundError:  # controls not installed as a package: run from a checkout
+        return Path(__file__).resolve().parent.parent / "controls" / name
 
 
 def builtin_catalog_dir() -> Path:

@@ -127,6 +127,13 @@ def replace(old: str, new: str) -> str:
      "12:13: a path condition needs exactly one operator, got 0 (none); operators: eq, ne, in, "
      "not_in, matches, gt, gte, lt, lte, age_lte, exists, contains, not_contains, cidr_open"),
     ("    resource: aws_kms_key\n", "", "9:5: a terraform check needs resource: TYPE"),
+    ("path: enable_key_rotation", "path: \"a..b\"",
+     "12:20: invalid path 'a..b' at column 3: empty key"),
+    ("eq: true", "in: {param: role}",
+     "12:45: enable_key_rotation: in: expected a list of values, got \"deployer\""),
+    ("eq: true", "eq: null",
+     "12:45: enable_key_rotation: eq: null never matches (JSON null is absent); "
+     "use exists: false"),
 ])
 def test_each_mistake_is_one_located_line(tmp_path: Path, old: str, new: str, line: str) -> None:
     assert one_error(tmp_path, replace(old, new)) == line
