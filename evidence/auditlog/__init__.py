@@ -1,0 +1,1 @@
+"""Audit-log evidence: CloudTrail, Kubernetes audit and application logs, streamed."""
