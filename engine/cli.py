@@ -17,6 +17,9 @@ from engine.errors import AssayError
 
 # Each module defines click commands and a ``COMMANDS`` list of them.
 _COMMAND_MODULES: list[str] = [
+    "engine.commands.check",
+    "engine.commands.scan",
+    "engine.commands.misc",
     "engine.commands.controls",
     "engine.commands.history",
 ]

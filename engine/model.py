@@ -385,6 +385,7 @@ class Resource(BaseModel):
     location: Location = Field(default_factory=Location)
     refs: dict[str, list[str]] = Field(default_factory=dict)
     suppressions: list[Suppression] = Field(default_factory=list)
+    artifacts: list[str] = Field(default_factory=list)  # sha256s of the evidence it was read from
 
 
 @dataclass(frozen=True, slots=True)

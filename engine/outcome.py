@@ -6,11 +6,12 @@ waivers and baselines treat every source alike.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from engine.model import Check, Control, Finding
+from engine.model import Check, Control, Finding, Resource, ResourceRef
 from engine.results import CheckCounts
-from engine.status import Status
+from engine.status import Status, worst
 
 
 @dataclass
@@ -23,3 +24,35 @@ class CheckOutcome:
     message: str = ""  # why, when the check as a whole is not pass/fail (not_collected, error…)
     population: dict[str, int] | None = None  # event checks: read / matching / failing
     truncated: int | None = None  # failing findings counted but not kept
+
+
+def counts_of(findings: Iterable[Finding]) -> CheckCounts:
+    counts = CheckCounts()
+    for finding in findings:
+        if finding.status is Status.NOT_APPLICABLE:
+            continue
+        if finding.status not in (Status.NOT_COLLECTED, Status.MANUAL_PENDING):
+            counts.tested += 1
+        name = "pass_" if finding.status is Status.PASS else finding.status.value
+        if hasattr(counts, name):
+            setattr(counts, name, getattr(counts, name) + 1)
+    return counts
+
+
+def settle(outcome: CheckOutcome) -> CheckOutcome:
+    """Set status and counts from the findings (the status when there are none stays)."""
+    outcome.counts = counts_of(outcome.findings)
+    if outcome.findings:
+        outcome.status = worst(f.status for f in outcome.findings)
+    return outcome
+
+
+def finding(control: Control, check: Check, resource: ResourceRef, status: Status,
+            message: str, artifacts: Sequence[str] = ()) -> Finding:
+    return Finding(control_id=control.id, check_id=check.id, status=status,
+                   severity=control.severity, source=check.source, resource=resource,
+                   message=message, artifacts=sorted(set(artifacts)))
+
+
+def ref_of(resource: Resource) -> ResourceRef:
+    return ResourceRef(type=resource.type, id=resource.id, location=resource.location)

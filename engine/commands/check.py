@@ -1,0 +1,97 @@
+"""``assay check PATH…`` — the pre-merge policy check over Terraform folders and plan files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from engine.cli import ExitCode
+from engine.clock import resolve_as_of
+from engine.commands.common import (
+    FAIL_ON,
+    emit,
+    existing_path,
+    frameworks_in_scope,
+    load_library,
+    renderers_for,
+)
+from engine.errors import AssayError
+from engine.output import exit_code
+from engine.run import RunPlan, digest_of, execute
+from engine.status import Severity
+
+CHECK_FORMATS = ["json", "sarif", "junit", "markdown"]
+
+
+def default_redactor() -> Any:
+    from evidence.redact import redact
+
+    return redact
+
+
+def parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
+    parsed = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise AssayError(f"--var {pair!r}: expected NAME=VALUE")
+        parsed[name] = value
+    return parsed
+
+
+def terraform_sources(paths: list[Path], var_files: list[Path],
+                      variables: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Folders and .tf files go to the terraform source, .json files to terraform_plan."""
+    plans = [p for p in paths if p.is_file() and p.suffix == ".json"]
+    folders = [p for p in paths if p not in plans]
+    sources: dict[str, dict[str, Any]] = {}
+    if folders:
+        sources["terraform"] = {"paths": [str(p) for p in folders],
+                                "var_files": [str(v) for v in var_files], "vars": variables}
+    if plans:
+        sources["terraform_plan"] = {"files": [str(p) for p in plans]}
+    return sources
+
+
+@click.command("check")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--controls", "control_paths", multiple=True, help="Control file or folder (repeatable).")
+@click.option("--no-builtin", is_flag=True, help="Leave out the shipped control library.")
+@click.option("--var-file", "var_files", multiple=True, help="Terraform variables file (repeatable).")
+@click.option("--var", "var_pairs", multiple=True, help="Terraform variable NAME=VALUE (repeatable).")
+@click.option("--waivers", "waivers_path", help="Waivers YAML file.")
+@click.option("--framework", "framework_ids", multiple=True, help="Limit to a framework (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(CHECK_FORMATS), default="json", show_default=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write here instead of stdout.")
+@click.option("--fail-on", type=FAIL_ON, default="low", show_default=True,
+              help="Lowest severity whose failures give exit 1.")
+@click.option("--as-of", "as_of", help="Evaluate as of this ISO 8601 time (default: now).")
+def check_command(paths: tuple[str, ...], control_paths: tuple[str, ...], no_builtin: bool,
+                  var_files: tuple[str, ...], var_pairs: tuple[str, ...],
+                  waivers_path: str | None, framework_ids: tuple[str, ...], fmt: str,
+                  out: Path | None, fail_on: str, as_of: str | None) -> None:
+    """Check Terraform folders and plan JSON files before they merge."""
+    targets = [existing_path(p) for p in paths]
+    library = load_library([existing_path(p) for p in control_paths], not no_builtin,
+                           existing_path(waivers_path) if waivers_path else None)
+    chosen = renderers_for([fmt])[0]
+    when, pinned = resolve_as_of(as_of, None)
+    variables = parse_vars(var_pairs)
+    sources = terraform_sources(targets, [existing_path(v) for v in var_files], variables)
+    plan = RunPlan(
+        controls=library.controls, catalogs=library.catalogs,
+        frameworks=frameworks_in_scope(library.catalogs, None, framework_ids),
+        sources=sources, base_dir=Path.cwd(), as_of=when,
+        period=(when, when), redact=default_redactor(), waivers=library.waivers,
+        config_digest=digest_of(sources), only_sources=frozenset({"terraform", "terraform_plan"}),
+        started=None if pinned else when,
+    )
+    results = execute(plan)
+    emit(results, chosen, out)
+    raise ExitCode(exit_code(results, Severity(fail_on)))
+
+
+COMMANDS = [check_command]

@@ -1,0 +1,102 @@
+"""``assay scan`` — every configured source against every control, results into --out-dir."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import click
+
+from engine.cli import ExitCode
+from engine.clock import resolve_as_of
+from engine.commands.check import default_redactor
+from engine.commands.common import (
+    FAIL_ON,
+    existing_path,
+    frameworks_in_scope,
+    load_library,
+    renderers_for,
+)
+from engine.config import Config, resolve
+from engine.loader import load_model
+from engine.output import exit_code, write_atomic
+from engine.results import Results
+from engine.run import RunPlan, execute
+from engine.status import Severity
+
+BUILTIN = "builtin"
+
+
+def load_config(path: Path) -> Config:
+    config = load_model(path, Config)
+    assert isinstance(config, Config)
+    return config
+
+
+def configured_sources(config: Config, base_dir: Path) -> dict[str, dict[str, Any]]:
+    sources = config.sources.configured()
+    if config.attestations:
+        sources["manual"] = {"path": str(resolve(base_dir, config.attestations))}
+    return sources
+
+
+def plan_for(config: Config, config_path: Path, *, control_paths: tuple[str, ...],
+             no_builtin: bool, framework_ids: tuple[str, ...], as_of: str | None) -> RunPlan:
+    base_dir = config_path.resolve().parent
+    configured = [p for p in config.controls if p != BUILTIN]
+    paths = [existing_path(str(resolve(base_dir, p))) for p in configured]
+    paths += [existing_path(p) for p in control_paths]
+    builtin = BUILTIN in config.controls and not no_builtin
+    waivers = existing_path(str(resolve(base_dir, config.waivers))) if config.waivers else None
+    library = load_library(paths, builtin, waivers)
+    when, pinned = resolve_as_of(as_of, config.as_of)
+    return RunPlan(
+        controls=library.controls, catalogs=library.catalogs,
+        frameworks=frameworks_in_scope(library.catalogs, config.frameworks, framework_ids),
+        sources=configured_sources(config, base_dir), base_dir=base_dir, as_of=when,
+        period=config.period_bounds(when), redact=default_redactor(), waivers=library.waivers,
+        params=config.params, organization=config.organization,
+        config_digest=hashlib.sha256(config_path.read_bytes()).hexdigest(),
+        started=None if pinned else when,
+    )
+
+
+def write_outputs(results: Results, out_dir: Path, fmts: list[str]) -> list[Path]:
+    """results.json always, then each requested format under its fixed name."""
+    written = []
+    for chosen in renderers_for(["json", *[f for f in fmts if f != "json"]]):
+        target = out_dir / chosen.file_name
+        write_atomic(target, chosen.render(results))
+        written.append(target)
+    return written
+
+
+@click.command("scan")
+@click.option("-c", "--config", "config_path", default="assay.yaml", show_default=True,
+              help="The assay.yaml to run.")
+@click.option("--controls", "control_paths", multiple=True, help="Extra control file or folder.")
+@click.option("--no-builtin", is_flag=True, help="Leave out the shipped control library.")
+@click.option("--framework", "framework_ids", multiple=True, help="Limit to a framework (repeatable).")
+@click.option("--format", "fmt", default="json", show_default=True,
+              help="Comma-separated formats: json,sarif,junit,markdown,csv,html,oscal,pdf.")
+@click.option("--out-dir", default="assay-out", show_default=True, type=click.Path(path_type=Path))
+@click.option("--fail-on", type=FAIL_ON, default="low", show_default=True)
+@click.option("--as-of", "as_of", help="Evaluate as of this ISO 8601 time.")
+def scan_command(config_path: str, control_paths: tuple[str, ...], no_builtin: bool,
+                 framework_ids: tuple[str, ...], fmt: str, out_dir: Path, fail_on: str,
+                 as_of: str | None) -> None:
+    """Run every configured source against the controls in scope."""
+    path = existing_path(config_path)
+    config = load_config(path)
+    fmts = [f.strip() for f in fmt.split(",") if f.strip()]
+    renderers_for(fmts)  # an unknown format is bad input: fail before any work
+    plan = plan_for(config, path, control_paths=control_paths, no_builtin=no_builtin,
+                    framework_ids=framework_ids, as_of=as_of)
+    results = execute(plan)
+    for target in write_outputs(results, out_dir, fmts):
+        click.echo(f"wrote {target}", err=True)
+    raise ExitCode(exit_code(results, Severity(fail_on)))
+
+
+COMMANDS = [scan_command]

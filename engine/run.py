@@ -1,0 +1,269 @@
+"""One run: ask the collectors the selected checks need, evaluate, waive, roll up.
+
+The engine only asks a source for the resource types its checks use. Each
+source is collected in its own thread; a collector that breaks makes its
+checks ``error`` and the run incomplete, and never stops the other sources.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, cast
+
+from engine import __version__
+from engine.collect import Redactor, SourceContext
+from engine.errors import ControlError
+from engine.evaluate import (
+    PostureCheck,
+    ResourceIndex,
+    evaluate_attestation,
+    not_collected_findings,
+)
+from engine.model import Check, Control, Event, Framework, Resource, ResourceRef, Waiver
+from engine.outcome import CheckOutcome, finding, settle
+from engine.results import (
+    ArtifactRecord,
+    AttestationFile,
+    AttestationRecord,
+    Period,
+    Results,
+    RunInfo,
+)
+from engine.rollup import control_results, finding_summary, framework_results
+from engine.status import Status
+from engine.waivers import apply_waivers
+from evidence import registry
+from evidence.interface import ArtifactStore, CollectRequest
+
+Progress = Callable[[str, str], None]
+
+
+@dataclass
+class RunPlan:
+    """Everything a run needs, already loaded and validated."""
+
+    controls: list[Control]
+    catalogs: dict[str, Framework]
+    frameworks: list[str]
+    sources: dict[str, dict[str, Any]]  # configured source → its config section
+    base_dir: Path
+    as_of: datetime
+    period: tuple[datetime, datetime]
+    redact: Redactor
+    waivers: list[Waiver] = field(default_factory=list)
+    params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    organization: str = ""
+    config_digest: str = ""
+    only_sources: frozenset[str] | None = None  # `check`: terraform and terraform_plan only
+    store: ArtifactStore | None = None
+    started: datetime | None = None  # None: the run's clock is pinned, started = as_of
+    shard: dict[str, list[str]] = field(default_factory=dict)
+    progress: Progress | None = None
+
+
+@dataclass
+class _Selected:
+    control: Control
+    check: Check
+    params: dict[str, Any]
+
+
+def effective_params(control: Control, overrides: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    params = {name: p.default for name, p in control.params.items()}
+    for name, value in overrides.get(control.id, {}).items():
+        if name not in control.params:
+            raise ControlError(f"params: control {control.id} has no parameter {name!r}"
+                               f" (it has: {', '.join(sorted(control.params)) or 'none'})")
+        params[name] = value
+    return params
+
+
+def select_checks(plan: RunPlan) -> tuple[list[Control], list[_Selected]]:
+    """Controls in scope and the checks to run; a plan file reuses terraform checks."""
+    unknown = sorted(set(plan.params) - {c.id for c in plan.controls})
+    if unknown:
+        raise ControlError(f"params: no control with id {unknown[0]!r}")
+    in_scope = [c for c in plan.controls if set(c.frameworks) & set(plan.frameworks)]
+    controls, selected = [], []
+    for control in in_scope:
+        params = effective_params(control, plan.params)
+        checks = list(control.checks)
+        if "terraform_plan" in plan.sources and not any(
+                c.source == "terraform_plan" for c in checks):
+            checks += [c.model_copy(update={"source": "terraform_plan"})
+                       for c in checks if c.source == "terraform"]
+        if plan.only_sources is not None:
+            checks = [c for c in checks if c.source in plan.only_sources]
+            if not checks:
+                continue
+        controls.append(control)
+        selected += [_Selected(control, check, params) for check in checks]
+    return controls, selected
+
+
+def execute(plan: RunPlan) -> Results:
+    controls, selected = select_checks(plan)
+    by_source: dict[str, list[_Selected]] = defaultdict(list)
+    for item in selected:
+        by_source[item.check.source].append(item)
+    contexts: dict[str, SourceContext] = {}
+    outcomes: list[CheckOutcome] = []
+    manual: list[Resource] = []
+    with ThreadPoolExecutor(max_workers=max(1, len(by_source))) as pool:
+        futures = {source: pool.submit(_run_source, plan, source, items, contexts)
+                   for source, items in sorted(by_source.items())}
+        for source, future in futures.items():
+            source_outcomes, records = future.result()
+            outcomes += source_outcomes
+            if source == "manual":
+                manual = records
+    outcomes.sort(key=lambda o: (o.control.id, o.check.id, o.check.source))
+    waivers = apply_waivers(outcomes, plan.waivers, plan.as_of)
+    return _results(plan, controls, outcomes, contexts, manual, waivers)
+
+
+def _run_source(plan: RunPlan, source: str, items: Sequence[_Selected],
+                contexts: dict[str, SourceContext]) -> tuple[list[CheckOutcome], list[Resource]]:
+    if source not in plan.sources and source != "manual":
+        reason = f"source {source} is not configured"
+        return [CheckOutcome(i.control, i.check, Status.NOT_COLLECTED, message=reason,
+                             findings=[finding(i.control, i.check,
+                                               ResourceRef(type=i.check.resource or source,
+                                                           id=source),
+                                               Status.NOT_COLLECTED, reason)])
+                for i in items], []
+    try:
+        collector_class = registry.get(source)
+    except (KeyError, ImportError) as exc:
+        return _broken(items, f"no collector for source {source}: {exc}"), []
+    context = SourceContext(source=source, collector_version=collector_class.version,
+                            as_of=plan.as_of, period_start=plan.period[0],
+                            period_end=min(plan.period[1], plan.as_of), base_dir=plan.base_dir,
+                            redact=plan.redact, store=plan.store)
+    contexts[source] = context
+    config = plan.sources.get(source, {})
+    if plan.progress:
+        plan.progress(source, "collecting")
+    try:
+        collector = collector_class(config, context)
+        types = frozenset(i.check.resource for i in items if i.check.resource)
+        request = CollectRequest(types=types, shard=plan.shard)
+        if collector_class.kind == "events":
+            return _run_events(plan, source, items, collector.collect(request)), []
+        resources = [r for r in collector.collect(request) if isinstance(r, Resource)]
+    except Exception as exc:  # a broken collector is an error result, never a pass
+        context.error(f"{source} collector failed: {type(exc).__name__}: {exc}")
+        return _broken(items, f"{source} collector failed: {exc}"), []
+    finally:
+        if plan.progress:
+            plan.progress(source, "done")
+    context.count("resources", 0)
+    if collector_class.kind == "manual":
+        return [evaluate_attestation(i.control, i.check, resources, plan.as_of)
+                for i in items], resources
+    return _evaluate_posture(plan, items, resources, context), resources
+
+
+def _evaluate_posture(plan: RunPlan, items: Sequence[_Selected], resources: list[Resource],
+                      context: SourceContext) -> list[CheckOutcome]:
+    index = ResourceIndex.of(resources)
+    outcomes = []
+    for item in items:
+        outcome = PostureCheck.compile(item.control, item.check, item.params).evaluate(
+            index, plan.as_of)
+        gaps = context.gaps_for(item.check.resource or "")
+        if gaps:
+            outcome.findings += not_collected_findings(item.control, item.check, gaps)
+            settle(outcome)
+        elif not outcome.findings and context.errors:
+            outcome.status = Status.ERROR
+            outcome.message = (f"no {item.check.resource} could be evaluated: the {item.check.source}"
+                               f" source reported {len(context.errors)} error(s)")
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _run_events(plan: RunPlan, source: str, items: Sequence[_Selected],
+                events: Iterator[Resource | Event]) -> list[CheckOutcome]:
+    from engine.event_checks import run_event_checks
+
+    outcomes: list[CheckOutcome] = run_event_checks(
+        source, cast(Iterator[Event], events),
+        [(i.control, i.check, i.params) for i in items],
+        plan.period[0], min(plan.period[1], plan.as_of), plan.as_of)
+    return outcomes
+
+
+def _broken(items: Sequence[_Selected], message: str) -> list[CheckOutcome]:
+    return [CheckOutcome(i.control, i.check, Status.ERROR, message=message) for i in items]
+
+
+def _results(plan: RunPlan, controls: list[Control], outcomes: list[CheckOutcome],
+             contexts: Mapping[str, SourceContext], manual: list[Resource],
+             waivers: Any) -> Results:
+    errors = sorted((e for c in contexts.values() for e in c.errors),
+                    key=lambda e: (e.source, e.location or "", e.message))
+    broken = any(o.status is Status.ERROR for o in outcomes)
+    control_list = control_results(controls, outcomes)
+    frameworks = [plan.catalogs[f] for f in plan.frameworks]
+    artifacts = {(a.collector, a.name, a.sha256): ArtifactRecord.of(a)
+                 for c in contexts.values() for a in c.artifacts}
+    library_digest = digest_of([c.model_dump(mode="json", by_alias=True) for c in plan.controls]
+                               + [f.model_dump(mode="json") for f in frameworks])
+    finished = plan.as_of if plan.started is None else datetime.now(plan.as_of.tzinfo)
+    findings = sorted((f for o in outcomes for f in o.findings),
+                      key=lambda f: (f.control_id, f.check_id, f.resource.id, f.status.value,
+                                     f.message))
+    run = RunInfo(
+        id=run_id(plan, library_digest),
+        started=plan.started or plan.as_of, finished=finished, as_of=plan.as_of,
+        tool_version=__version__, library_digest=library_digest,
+        config_digest=plan.config_digest, organization=plan.organization,
+        period=Period(start=plan.period[0], end=plan.period[1]),
+        frameworks_in_scope=sorted(plan.frameworks),
+        complete=not errors and not broken, errors=errors,
+        sources=[contexts[s].report(plan.sources.get(s, {})) for s in sorted(contexts)],
+        shard=plan.shard or None,
+    )
+    return Results(
+        run=run, findings=findings, controls=control_list,
+        frameworks=framework_results(frameworks, control_list),
+        artifacts=[artifacts[k] for k in sorted(artifacts)],
+        attestations=attestation_records(manual, outcomes),
+        waivers=waivers, summary=finding_summary(outcomes),
+    )
+
+
+def attestation_records(records: Sequence[Resource],
+                        outcomes: Sequence[CheckOutcome]) -> list[AttestationRecord]:
+    decided = {f.resource.id: f for o in outcomes if o.check.kind == "manual" for f in o.findings}
+    result = []
+    for record in sorted(records, key=lambda r: r.id):
+        attrs = record.attributes
+        verdict = decided.get(record.id)
+        result.append(AttestationRecord(
+            name=str(attrs.get("name")), control=str(attrs.get("control")),
+            owner=str(attrs.get("owner", "")), date=attrs["date"],
+            files=[AttestationFile(**f) for f in attrs.get("files", [])],
+            location=record.location, status=verdict.status if verdict else None,
+        ))
+    return result
+
+
+def digest_of(value: Any) -> str:
+    canonical = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def run_id(plan: RunPlan, library_digest: str) -> str:
+    """Stable for the same inputs: the as-of time plus a digest of what was asked."""
+    scope = digest_of([plan.config_digest, library_digest, sorted(plan.frameworks),
+                       sorted(plan.sources), plan.shard])
+    return f"{plan.as_of.strftime('%Y%m%dT%H%M%SZ')}-{scope[:8]}"
