@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` runs every module here with a main(); never timed tests."""

@@ -1,0 +1,1 @@
+"""The shipped control library and framework catalogs: data only."""
