@@ -19,11 +19,13 @@ from engine.commands.common import (
     renderers_for,
 )
 from engine.config import Config, resolve
+from engine.errors import AssayError
 from engine.loader import load_model
 from engine.output import exit_code, write_atomic
 from engine.results import Results
 from engine.run import RunPlan, execute
 from engine.status import Severity
+from evidence.locker import Locker, manifest_bytes, open_locker
 
 BUILTIN = "builtin"
 
@@ -62,6 +64,39 @@ def plan_for(config: Config, config_path: Path, *, control_paths: tuple[str, ...
     )
 
 
+def open_configured_locker(config: Config, base_dir: Path) -> Locker | None:
+    """The evidence locker, checked writable before any work; None when switched off."""
+    if not config.locker:
+        return None
+    aws = config.sources.aws.model_dump(mode="json") if config.sources.aws else {}
+    locker = open_locker(config.locker, base_dir, aws)
+    locker.ensure_writable()
+    return locker
+
+
+def keep_in_locker(results: Results, locker: Locker) -> None:
+    """Store the run (results, then its manifest) and bind the manifest hash to the results.
+
+    The same pinned inputs give the same run id and bytes: storing such a run again
+    is a no-op, while a different run under an existing id is an error.
+    """
+    manifest = {
+        "run_id": results.run.id, "tool_version": results.run.tool_version,
+        "library_digest": results.run.library_digest,
+        "config_digest": results.run.config_digest,
+        "artifacts": {a.sha256: {"name": a.name, "size": a.size, "media_type": a.media_type}
+                      for a in results.artifacts},
+    }
+    stored = results.to_json()
+    if results.run.id in locker.list_runs():
+        if locker.read_run(results.run.id) != stored:
+            raise AssayError(f"evidence locker already holds a different run {results.run.id}")
+        sha = hashlib.sha256(manifest_bytes(locker.read_manifest(results.run.id))).hexdigest()
+    else:
+        sha = locker.write_run(results.run.id, stored, manifest)
+    results.run.manifest_sha256 = sha
+
+
 def write_outputs(results: Results, out_dir: Path, fmts: list[str]) -> list[Path]:
     """results.json always, then each requested format under its fixed name."""
     written = []
@@ -93,7 +128,11 @@ def scan_command(config_path: str, control_paths: tuple[str, ...], no_builtin: b
     renderers_for(fmts)  # an unknown format is bad input: fail before any work
     plan = plan_for(config, path, control_paths=control_paths, no_builtin=no_builtin,
                     framework_ids=framework_ids, as_of=as_of)
+    locker = open_configured_locker(config, plan.base_dir)
+    plan.store = locker
     results = execute(plan)
+    if locker is not None:
+        keep_in_locker(results, locker)
     for target in write_outputs(results, out_dir, fmts):
         click.echo(f"wrote {target}", err=True)
     raise ExitCode(exit_code(results, Severity(fail_on)))
