@@ -1,0 +1,5 @@
+"""``python -m engine`` runs the assay CLI."""
+
+from engine.cli import entrypoint
+
+entrypoint()
