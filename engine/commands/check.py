@@ -86,7 +86,7 @@ def check_command(paths: tuple[str, ...], control_paths: tuple[str, ...], no_bui
         frameworks=frameworks_in_scope(library.catalogs, None, framework_ids),
         sources=sources, base_dir=Path.cwd(), as_of=when,
         period=(when, when), redact=default_redactor(), waivers=library.waivers,
-        config_digest=digest_of(sources), only_sources=frozenset({"terraform", "terraform_plan"}),
+        config_digest=digest_of(sources), only_sources=frozenset(sources),
         started=None if pinned else when,
     )
     results = execute(plan)
