@@ -149,26 +149,35 @@ def _run_source(plan: RunPlan, source: str, items: Sequence[_Selected],
                             redact=plan.redact, store=plan.store)
     contexts[source] = context
     config = plan.sources.get(source, {})
-    if plan.progress:
-        plan.progress(source, "collecting")
+    _report(plan, source, "collecting")
+    outcomes: list[CheckOutcome] = []
+    resources: list[Resource] = []
     try:
         collector = collector_class(config, context)
         types = frozenset(i.check.resource for i in items if i.check.resource)
         request = CollectRequest(types=types, shard=plan.shard)
         if collector_class.kind == "events":
-            return _run_events(plan, source, items, collector.collect(request)), []
-        resources = [r for r in collector.collect(request) if isinstance(r, Resource)]
+            outcomes = _run_events(plan, source, items, collector.collect(request))
+        else:
+            resources = [r for r in collector.collect(request) if isinstance(r, Resource)]
     except Exception as exc:  # a broken collector is an error result, never a pass
         context.error(f"{source} collector failed: {type(exc).__name__}: {exc}")
+        _report(plan, source, f"failed: {exc}")
         return _broken(items, f"{source} collector failed: {exc}"), []
-    finally:
-        if plan.progress:
-            plan.progress(source, "done")
-    context.count("resources", 0)
+    counted = ", ".join(f"{n} {k}" for k, n in sorted(context.counts.items()) if n)
+    errors = f", {len(context.errors)} error(s)" if context.errors else ""
+    _report(plan, source, f"done ({counted or 'nothing read'}{errors})")
+    if collector_class.kind == "events":
+        return outcomes, []
     if collector_class.kind == "manual":
         return [evaluate_attestation(i.control, i.check, resources, plan.as_of)
                 for i in items], resources
     return _evaluate_posture(plan, items, resources, context), resources
+
+
+def _report(plan: RunPlan, source: str, message: str) -> None:
+    if plan.progress is not None:
+        plan.progress(source, message)
 
 
 def _evaluate_posture(plan: RunPlan, items: Sequence[_Selected], resources: list[Resource],

@@ -22,6 +22,7 @@ from engine.config import Config, resolve
 from engine.errors import AssayError
 from engine.loader import load_model
 from engine.output import exit_code, write_atomic
+from engine.progress import reporter_for
 from engine.results import Results
 from engine.run import RunPlan, execute
 from engine.status import Severity
@@ -130,7 +131,9 @@ def scan_command(config_path: str, control_paths: tuple[str, ...], no_builtin: b
                     framework_ids=framework_ids, as_of=as_of)
     locker = open_configured_locker(config, plan.base_dir)
     plan.store = locker
-    results = execute(plan)
+    with reporter_for() as progress:
+        plan.progress = progress
+        results = execute(plan)
     if locker is not None:
         keep_in_locker(results, locker)
     for target in write_outputs(results, out_dir, fmts):

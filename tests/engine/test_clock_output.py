@@ -76,3 +76,34 @@ def test_exit_codes() -> None:
     assert exit_code(results_with([failing(Severity.HIGH, "existing")]), Severity.LOW) == 0
     assert exit_code(results_with([failing(Severity.HIGH, "new")]), Severity.LOW) == 1
     assert exit_code(results_with([], truncated=3), Severity.HIGH) == 1
+
+
+def test_plain_progress_lines_are_timestamped() -> None:
+    import io
+    import re
+
+    from engine.progress import PlainProgress, RichProgress, reporter_for
+
+    stream = io.StringIO()
+    with reporter_for(stream) as progress:
+        assert isinstance(progress, PlainProgress)
+        progress("terraform", "done (3 files)")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ terraform: done \(3 files\)\n",
+                        stream.getvalue())
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    import os
+    saved = os.environ.pop("CI", None)
+    try:
+        with reporter_for(terminal) as progress:
+            assert isinstance(progress, RichProgress)
+            progress("aws", "collecting")
+            progress("aws", "done (12 resources)")
+    finally:
+        if saved is not None:
+            os.environ["CI"] = saved
+    assert "aws" in terminal.getvalue()
