@@ -157,7 +157,7 @@ def _run_source(plan: RunPlan, source: str, items: Sequence[_Selected],
         types = frozenset(i.check.resource for i in items if i.check.resource)
         request = CollectRequest(types=types, shard=plan.shard)
         if collector_class.kind == "events":
-            outcomes = _run_events(plan, source, items, collector.collect(request))
+            outcomes = _run_events(plan, source, items, collector.collect(request), context)
         else:
             resources = [r for r in collector.collect(request) if isinstance(r, Resource)]
     except Exception as exc:  # a broken collector is an error result, never a pass
@@ -200,13 +200,15 @@ def _evaluate_posture(plan: RunPlan, items: Sequence[_Selected], resources: list
 
 
 def _run_events(plan: RunPlan, source: str, items: Sequence[_Selected],
-                events: Iterator[Resource | Event]) -> list[CheckOutcome]:
+                events: Iterator[Resource | Event], context: SourceContext) -> list[CheckOutcome]:
     from engine.event_checks import run_event_checks
 
     outcomes: list[CheckOutcome] = run_event_checks(
         source, cast(Iterator[Event], events),
         [(i.control, i.check, i.params) for i in items],
-        plan.period[0], min(plan.period[1], plan.as_of), plan.as_of)
+        plan.period[0], min(plan.period[1], plan.as_of), plan.as_of,
+        incomplete=lambda: (f"the {source} source reported {len(context.errors)} error(s)"
+                            if context.errors else None))
     return outcomes
 
 

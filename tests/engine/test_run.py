@@ -210,3 +210,26 @@ def test_artifacts_are_redacted_hashed_and_stored(collector_class: Any) -> None:
     (artifact,) = results.artifacts
     assert store.objects[artifact.sha256] == b"password=[REDACTED]"
     assert results.findings[0].artifacts == [artifact.sha256]
+
+
+class BrokenLog(Collector):
+    source = "cloudtrail"
+    kind = "events"
+
+    def collect(self, request: CollectRequest) -> Iterator[Resource | Event]:
+        self.context.error("trail.json.gz: truncated gzip", "trail.json.gz")
+        yield Event(source="cloudtrail", timestamp=AS_OF, location="a.json:1",
+                    attributes={"eventName": "ConsoleLogin", "userIdentity": {"type": "IAMUser"}})
+
+
+def test_partial_log_cannot_prove_an_absence() -> None:
+    root_login = control("EX-ROOT-01", checks=[{
+        "id": "ct", "source": "cloudtrail", "remediation": "r", "expect": "none",
+        "events": {"where": {"path": "userIdentity.type", "eq": "Root"}}}])
+    registry.register(BrokenLog)
+    try:
+        results = execute(plan({"cloudtrail": {}}, controls=[root_login]))
+    finally:
+        registry._extra.pop("cloudtrail", None)
+    assert results.controls[0].status is Status.ERROR
+    assert not results.run.complete
