@@ -60,13 +60,3 @@ def framework_coverage(framework: Framework, controls: Iterable[Control]) -> Cov
         else:
             result.not_covered[req_id] = NO_CONTROL
     return result
-
-
-def controls_by_requirement(framework_id: str,
-                            controls: Iterable[Control]) -> dict[str, list[str]]:
-    """Requirement id → ids of the controls that map to it (sorted)."""
-    found: dict[str, list[str]] = {}
-    for control in controls:
-        for req_id in control.frameworks.get(framework_id, []):
-            found.setdefault(req_id, []).append(control.id)
-    return {k: sorted(v) for k, v in found.items()}

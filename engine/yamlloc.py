@@ -30,6 +30,7 @@ KeyPath = tuple[Hashable, ...]
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
+_STR_TAG = "tag:yaml.org,2002:str"
 _MAP_TAG = "tag:yaml.org,2002:map"
 _MAX_BYTES = 10 * 1024 * 1024  # a control or waiver file is a few KB; refuse absurd ones
 
@@ -173,6 +174,8 @@ class _Builder:
         return result
 
     def _scalar(self, node: ScalarNode) -> Any:
+        if node.tag == _STR_TAG:  # most scalars: no constructor needed
+            return node.value
         try:
             return self.scalars.construct_object(node, deep=True)
         except ConstructorError as exc:

@@ -163,6 +163,10 @@ def _show_lines(control: Control, file: Path) -> list[str]:
         target = check.resource or (f"attestation {check.attestation.name}"
                                     if check.attestation else "events")
         lines.append(f"    {check.id}: {check.source} {target}")
+        shown = check.model_dump(mode="json", by_alias=True, exclude_none=True,
+                                 include={"where", "events", "assert_", "expect", "attestation"})
+        lines += [f"      {key}: {json.dumps(value, ensure_ascii=False)}"
+                  for key, value in shown.items()]
         lines.append(f"      remediation: {' '.join(check.remediation.split())}")
     return lines
 

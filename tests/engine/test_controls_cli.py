@@ -134,8 +134,11 @@ def test_show(library: Path, capsys: pytest.CaptureFixture[str]) -> None:
         '  param reviewer = "ciso"  (who approves)',
         "  checks:",
         "    attest: manual attestation security policy approval",
+        '      attestation: {"name": "security policy approval", "max_age": "365d"}',
         "      remediation: Approve the policy.",
     ]
+    code, out, _ = run(capsys, "controls", "show", "EX-KMS-01", *opts(library))
+    assert '      assert: {"path": "enable_key_rotation", "eq": true}' in out.splitlines()
     code, out, _ = run(capsys, "controls", "show", "EX-KMS-01", "--format", "json",
                        *opts(library))
     shown = json.loads(out)
@@ -183,3 +186,15 @@ def test_coverage(library: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "frameworks", "coverage", "--framework", "nope", *opts(library))
     assert code == 2
     assert err.startswith("unknown framework 'nope'; expected one of ")
+
+
+def test_builtin_catalog_totals(capsys: pytest.CaptureFixture[str]) -> None:
+    """DESIGN's totals, whatever the shipped library covers: nothing is silently absent."""
+    code, out, _ = run(capsys, "frameworks", "coverage", "--format", "json")
+    assert code == 0
+    rows = {r["framework"]: r for r in json.loads(out)}
+    assert {k: r["total"] for k, r in rows.items()} == {
+        "gdpr": 119, "hipaa": 65, "iso27001": 123, "pci-dss": 280, "soc2": 61}
+    for row in rows.values():
+        assert row["automated"] + row["manual"] + row["not_covered"] == row["total"]
+        assert len(row["not_covered_ids"]) == row["not_covered"]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.coverage import framework_coverage
 from engine.errors import InputErrors
 from engine.loader import (
     builtin_catalog_dir,
@@ -277,3 +278,24 @@ def test_load_library_combines_catalogs_and_controls(tmp_path: Path) -> None:
 def test_builtin_folders_live_in_the_controls_package() -> None:
     assert builtin_catalog_dir().parts[-2:] == ("controls", "frameworks")
     assert builtin_library_dir().parts[-2:] == ("controls", "library")
+
+
+def test_coverage_buckets() -> None:
+    catalogs = load_catalogs([CATALOGS])
+    framework = catalogs["acme"].model_copy(update={"not_applicable": {"2.2": "no badges"}})
+    automated = Control.model_validate({
+        "id": "EX-A-01", "title": "t", "objective": "o", "severity": "low",
+        "frameworks": {"acme": ["1.1", "2.1"]},
+        "checks": [{"id": "tf", "source": "terraform", "resource": "aws_s3_bucket",
+                    "assert": {"path": "a", "exists": True}, "remediation": "r"},
+                   {"id": "m", "source": "manual", "remediation": "r",
+                    "attestation": {"name": "n", "max_age": "30d"}}]})
+    manual = Control.model_validate({
+        "id": "EX-M-01", "title": "t", "objective": "o", "severity": "low",
+        "frameworks": {"acme": ["1.1", "1.3"]},
+        "checks": [{"id": "m", "source": "manual", "remediation": "r",
+                    "attestation": {"name": "n", "max_age": "30d"}}]})
+    result = framework_coverage(framework, [manual, automated])
+    assert (result.automated, result.manual) == (["1.1", "2.1"], ["1.3"])
+    assert result.not_covered == {"1.2": "no control maps to it",
+                                  "2.2": "not applicable: no badges"}

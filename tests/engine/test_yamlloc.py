@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.errors import ControlError, Location
 from engine.yamlloc import display_name, load_located, loads_located
@@ -141,3 +143,40 @@ def test_display_name_is_relative_inside_the_working_folder(
     monkeypatch.chdir(tmp_path)
     assert display_name(tmp_path / "a" / "b.yaml") == os.path.join("a", "b.yaml")
     assert display_name("/elsewhere/c.yaml") == "/elsewhere/c.yaml"
+
+
+_scalars = (st.none() | st.booleans() | st.integers(-10**6, 10**6)
+            | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12))
+_keys = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True)
+_documents = st.recursive(
+    _scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_keys, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+def _paths(data: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    found = [prefix]
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found += _paths(value, (*prefix, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            found += _paths(value, (*prefix, i))
+    return found
+
+
+@settings(max_examples=60, deadline=None)
+@given(_documents, st.booleans())
+def test_any_dumped_document_loads_like_safe_load(data: object, flow: bool) -> None:
+    text = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True)
+    loaded, pos = loads_located(text, "f.yaml")
+    assert loaded == yaml.safe_load(text) == data
+    lines = text.splitlines()
+    for path in _paths(loaded)[1:]:
+        where = pos.value(path)
+        assert pos.has(path) and 1 <= where.line <= len(lines)
+        if isinstance(path[-1], str):
+            key_at = pos.key(path)
+            rest = lines[key_at.line - 1][key_at.column - 1:]
+            assert rest.lstrip("'\"").startswith(path[-1])
