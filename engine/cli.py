@@ -22,6 +22,7 @@ _COMMAND_MODULES: list[str] = [
     "engine.commands.misc",
     "engine.commands.controls",
     "engine.commands.history",
+    "engine.commands.report",
 ]
 
 

@@ -1,0 +1,76 @@
+"""Control details: objective, mapped requirements, each check's population, failing
+items and the evidence behind it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, PageBreak, Paragraph
+
+from engine.model import Finding
+from engine.results import ArtifactRecord, CheckResult, ControlResult
+from reports.pdf_style import STYLES, StatusCell, esc, facts, para, status_para, table
+from reports.view import failing_items, location_text, query_text
+
+if TYPE_CHECKING:
+    from reports.pdf import PdfContext
+
+
+def control_details(ctx: PdfContext) -> list[Flowable]:
+    story: list[Flowable] = [ctx.heading("Control details")]
+    artifacts = {a.sha256: a for a in ctx.results.artifacts}
+    for control in ctx.results.controls:
+        story += _control(ctx, control, artifacts)
+    story.append(PageBreak())
+    return story
+
+
+def _control(ctx: PdfContext, control: ControlResult,
+             artifacts: dict[str, ArtifactRecord]) -> list[Flowable]:
+    mapped = "; ".join(f"{fid}: {', '.join(ids)}" for fid, ids in sorted(control.frameworks.items()))
+    story: list[Flowable] = [
+        ctx.heading(f"{control.id} — {control.title}", level=1),
+        facts([("Objective", control.objective), ("Severity", str(control.severity)),
+               ("Status", status_para(control.status)), ("Requirements", mapped or "-")],
+              ctx.width, 28 * mm),
+    ]
+    for check in control.checks:
+        story += _check(ctx, control, check, ctx.by_check.get((control.id, check.id), []), artifacts)
+    return story
+
+
+def _check(ctx: PdfContext, control: ControlResult, check: CheckResult, findings: list[Finding],
+           artifacts: dict[str, ArtifactRecord]) -> list[Flowable]:
+    w = ctx.width
+    title = f"Check {esc(check.id)} ({esc(check.source)}): "
+    story: list[Flowable] = [Paragraph(title + f"<font color='#555555'>{esc(check.status)}</font>",
+                                       STYLES["h3"])]
+    if check.message:
+        story.append(para(check.message, "body"))
+    c = check.counts
+    population: list[list[Any]] = [["tested", "passed", "failed", "unknown", "waived", "error", "not collected"],
+                  [c.tested, c.pass_, c.fail, c.unknown, c.waived, c.error, c.not_collected]]
+    if check.population:
+        population[0] += [f"events {k}" for k in sorted(check.population)]
+        population[1] += [check.population[k] for k in sorted(check.population)]
+    n = len(population[0])
+    story.append(table(population[0], [population[1]], [w / n] * n, zebra=False))
+    story.append(para(f"Remediation: {check.remediation}", "small"))
+    shown, more = failing_items(findings)
+    more += check.truncated or 0
+    if shown:
+        story.append(table(["Status", "Resource", "Location", "Message"],
+                           [[StatusCell(f.status), f.resource.id, location_text(f.resource.location),
+                             f.message] for f in shown],
+                           [w * 0.11, w * 0.3, w * 0.24, w * 0.35]))
+    if more:
+        story.append(para(f"and {more:,} more — see results.csv", "body"))
+    used = sorted({sha for f in findings for sha in f.artifacts})
+    if used:
+        rows = [[Paragraph(esc(sha), STYLES["mono"]),
+                 artifacts[sha].name if sha in artifacts else "(not in the manifest)",
+                 query_text(artifacts[sha].query) if sha in artifacts else "-"] for sha in used]
+        story.append(table(["Evidence SHA-256", "Artifact", "Query"], rows,
+                           [w * 0.42, w * 0.25, w * 0.33]))
+    return story

@@ -1,0 +1,191 @@
+"""Styles, escaping and table helpers shared by the PDF sections.
+
+Every string that reaches a Paragraph goes through ``esc`` (or ``para``): reportlab
+parses Paragraph text as markup, so an unescaped resource name such as
+``<font size=72>`` would restyle the report — or crash it.
+
+Table cells are plain strings wrapped here rather than Paragraphs: a plain cell is
+drawn as text, never parsed as markup, and wrapping it ourselves is several times
+faster than Paragraph layout — which is what keeps a 10,000-finding report within
+its time budget.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+
+PAGE_MARGIN = 18 * mm
+FONT = "Helvetica"
+BOLD = "Helvetica-Bold"
+MONO = "Courier"
+
+STATUS_COLORS: dict[str, colors.Color] = {
+    "pass": colors.HexColor("#2e7d32"),
+    "satisfied": colors.HexColor("#2e7d32"),
+    "fail": colors.HexColor("#c62828"),
+    "not_satisfied": colors.HexColor("#c62828"),
+    "error": colors.HexColor("#6a1b9a"),
+    "unknown": colors.HexColor("#ef6c00"),
+    "incomplete": colors.HexColor("#ef6c00"),
+    "not_collected": colors.HexColor("#795548"),
+    "manual_pending": colors.HexColor("#1565c0"),
+    "waived": colors.HexColor("#00838f"),
+    "not_applicable": colors.HexColor("#757575"),
+    "not_covered": colors.HexColor("#9e9e9e"),
+}
+HEADER_BG = colors.HexColor("#263238")
+ROW_ALT = colors.HexColor("#f3f5f7")
+GRID = colors.HexColor("#c5cbd3")
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _style(name: str, **kw: Any) -> ParagraphStyle:
+    base: dict[str, Any] = {"fontName": FONT, "fontSize": 9, "leading": 11.5}
+    base.update(kw)
+    return ParagraphStyle(name, **base)
+
+
+STYLES: dict[str, ParagraphStyle] = {
+    "title": _style("title", fontName=BOLD, fontSize=26, leading=32, spaceAfter=6),
+    "subtitle": _style("subtitle", fontSize=14, leading=18, textColor=colors.HexColor("#455a64")),
+    "h1": _style("h1", fontName=BOLD, fontSize=17, leading=21, spaceBefore=4, spaceAfter=8),
+    "h2": _style("h2", fontName=BOLD, fontSize=12.5, leading=16, spaceBefore=10, spaceAfter=5),
+    "h3": _style("h3", fontName=BOLD, fontSize=10, leading=13, spaceBefore=7, spaceAfter=3),
+    "body": _style("body", spaceAfter=4),
+    "small": _style("small", fontSize=7.5, leading=9.2),
+    "mono": _style("mono", fontName=MONO, fontSize=7.5, leading=9.2),
+    "cell": _style("cell", fontSize=7.5, leading=9.2),
+    "cell_bold": _style("cell_bold", fontName=BOLD, fontSize=7.5, leading=9.2),
+    "head": _style("head", fontName=BOLD, fontSize=7.5, leading=9.2, textColor=colors.white),
+    "warn": _style("warn", fontName=BOLD, fontSize=10, leading=13, textColor=STATUS_COLORS["fail"]),
+    "center": _style("center", alignment=TA_CENTER),
+    "toc0": _style("toc0", fontName=BOLD, fontSize=10, leading=14),
+    "toc1": _style("toc1", fontSize=8.5, leading=11, leftIndent=14),
+}
+
+
+def esc(text: object) -> str:
+    """Untrusted text as Paragraph markup that prints literally."""
+    return escape(_CONTROL_CHARS.sub(" ", str(text)))
+
+
+def para(text: object, style: str = "cell") -> Paragraph:
+    return Paragraph(esc(text), STYLES[style])
+
+
+def status_para(status: object, style: str = "cell_bold") -> Paragraph:
+    value = str(status)
+    color = STATUS_COLORS.get(value, colors.black).hexval()[2:]
+    return Paragraph(f'<font color="#{color}">{esc(value)}</font>', STYLES[style])
+
+
+class StatusCell(str):
+    """A table cell drawn bold in its status colour."""
+
+    __slots__ = ()
+
+
+CELL_SIZE = 7.5
+CELL_LEADING = 9.2
+CELL_PAD = 3
+
+
+def _fit(word: str, width: float, font: str, size: float) -> int:
+    """How many leading characters of ``word`` fit in ``width`` (at least one)."""
+    total = 0.0
+    for i, ch in enumerate(word):
+        total += stringWidth(ch, font, size)
+        if total > width:
+            return max(1, i)
+    return len(word)
+
+
+def wrap_text(text: object, width: float, font: str = FONT, size: float = CELL_SIZE) -> str:
+    """``text`` broken into lines no wider than ``width``; over-long words are cut."""
+    space = stringWidth(" ", font, size)
+    lines: list[str] = []
+    for raw in _CONTROL_CHARS.sub(" ", str(text)).split("\n"):
+        line, line_w = "", 0.0
+        for word in raw.split(" "):
+            word_w = stringWidth(word, font, size)
+            if line and line_w + space + word_w <= width:
+                line, line_w = f"{line} {word}", line_w + space + word_w
+                continue
+            if line:
+                lines.append(line)
+            while word_w > width:
+                cut = _fit(word, width, font, size)
+                lines.append(word[:cut])
+                word = word[cut:]
+                word_w = stringWidth(word, font, size)
+            line, line_w = word, word_w
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float],
+          *, zebra: bool = True) -> Table:
+    """A full-width table whose header repeats on every page it spans.
+
+    Cells that are already flowables are used as they are; anything else is escaped
+    into a wrapping Paragraph.
+    """
+    head = [Paragraph(esc(h), STYLES["head"]) for h in header]
+    inner = [w - 2 * CELL_PAD for w in widths]
+    commands: list[tuple[Any, ...]] = [
+        ("FONT", (0, 1), (-1, -1), FONT, CELL_SIZE, CELL_LEADING),
+        ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, GRID),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ]
+    body: list[list[Any]] = []
+    for r, row in enumerate(rows, start=1):
+        cells: list[Any] = []
+        for c, value in enumerate(row):
+            if isinstance(value, Flowable):
+                cells.append(value)
+                continue
+            if isinstance(value, StatusCell):
+                color = STATUS_COLORS.get(str(value), colors.black)
+                commands += [("TEXTCOLOR", (c, r), (c, r), color),
+                             ("FONT", (c, r), (c, r), BOLD, CELL_SIZE, CELL_LEADING)]
+            cells.append(wrap_text(value, inner[c]))
+        body.append(cells)
+    t = Table([head, *body], colWidths=list(widths), repeatRows=1)
+    if zebra and len(body) > 1:
+        commands.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, ROW_ALT]))
+    t.setStyle(TableStyle(commands))
+    return t
+
+
+def facts(rows: Sequence[tuple[str, Any]], width: float, key_width: float = 42 * mm) -> Table:
+    """A two-column key/value table (cover, control header)."""
+    body = [[Paragraph(esc(k), STYLES["cell_bold"]), v if isinstance(v, Flowable) else para(v)]
+            for k, v in rows]
+    t = Table(body, colWidths=[key_width, width - key_width])
+    t.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, GRID),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ]))
+    return t
+
+
+def gap(height: float = 4 * mm) -> Spacer:
+    return Spacer(1, height)
