@@ -9,7 +9,8 @@ from typing import Any
 
 from engine.model import Event, Location, Resource, Suppression
 from engine.values import to_jsonable
-from evidence.interface import Collector, CollectRequest
+from evidence.interface import CollectContext, Collector, CollectRequest
+from evidence.terraform.config import Declared
 from evidence.terraform.instance import Instance, UnknownAttributes
 from evidence.terraform.scan import RootResult, Scan, Settings
 from evidence.terraform.suppressions import parse_until
@@ -39,17 +40,6 @@ class TerraformCollector(Collector):
 
     def _resource(self, instance: Instance) -> Resource:
         decl = instance.decl
-        sups = []
-        for control, check, reason, until_text, line in decl.suppressions:
-            until = None
-            if until_text is not None:
-                until = parse_until(until_text)
-                if until is None:
-                    self.context.note(f"{decl.file}:{line}: assay:ignore {control}: until="
-                                      f"{until_text} is not a date (YYYY-MM-DD); ignored")
-                    continue
-            sups.append(Suppression(control=control, check=check, reason=reason, until=until,
-                                    file=decl.file, line=line))
         return Resource.model_construct(
             source=self.source,
             type=instance.type,
@@ -57,7 +47,7 @@ class TerraformCollector(Collector):
             attributes=instance.attributes,
             location=Location(file=decl.file, line=decl.line),
             refs=instance.refs,
-            suppressions=sups,
+            suppressions=suppressions_of(decl, self.context),
         )
 
     def _store(self, result: RootResult, resources: list[Resource], settings: Settings,
@@ -77,6 +67,22 @@ class TerraformCollector(Collector):
             media_type="application/json", query=query, item_count=len(records),
             complete=True,
         )
+
+
+def suppressions_of(decl: Declared, context: CollectContext) -> list[Suppression]:
+    """The block's ``# assay:ignore`` comments; a malformed date is noted and ignored."""
+    out = []
+    for control, check, reason, until_text, line in decl.suppressions:
+        until = None
+        if until_text is not None:
+            until = parse_until(until_text)
+            if until is None:
+                context.note(f"{decl.file}:{line}: assay:ignore {control}: until="
+                             f"{until_text} is not a date (YYYY-MM-DD); the comment is ignored")
+                continue
+        out.append(Suppression(control=control, check=check, reason=reason, until=until,
+                               file=decl.file, line=line))
+    return out
 
 
 def _record(resource: Resource) -> dict[str, Any]:
