@@ -166,7 +166,3 @@ def ordered_kind(operand: Any) -> str:
             return "datetime"
         return "string"
     return kind_of(operand)
-
-
-def convert(kind: str, value: Any) -> Any:
-    return CONVERTERS[kind](value)

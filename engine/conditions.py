@@ -3,32 +3,48 @@
 ``compile_condition(tree, params)`` turns the pydantic condition tree of
 ``engine.model`` into ``predicate(attributes, context) -> Verdict``: a three-valued
 truth (Kleene logic) and a reason a reviewer understands. ``compile_test`` gives
-the same truth without reasons, for hot loops that only filter (event ``where``).
-Nothing is ever eval'ed.
+the same truth without building reasons: use it to filter large streams (event
+``where``), and the predicate where a finding needs its message. Nothing is
+ever eval'ed.
 
 ``not`` is not evaluated as a wrapper: it is pushed down at compile time
 (De Morgan for ``all``/``any``, quantifier duality for items and relations, an
 inverted expectation for a leaf), so that a failing negation still says which
 value was found and what was expected.
+
+Modules: engine.paths (paths), engine.operators + engine.coerce (operators and
+converters), engine.leaves (leaves), engine.reasons (reason text),
+engine.verdicts (the types re-exported here).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
-from enum import Enum
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from engine.errors import ControlError
-from engine.model import All, AnyOf, Condition, Items, Leaf, Not, Param, ParamRef, Related, Resource
-from engine.operators import compile_operator
+from engine.leaves import compile_leaf
+from engine.model import All, AnyOf, Condition, Items, Leaf, Not, Related, Resource
 from engine.paths import compile_path, validate_path
-from engine.reasons import join, render_found, unknown_reason
+from engine.reasons import join
 from engine.values import Unknown
+from engine.verdicts import (
+    FALSE,
+    TRUE,
+    UNKNOWN,
+    Compiled,
+    EvalContext,
+    Lookup,
+    Predicate,
+    Truth,
+    TruthTest,
+    Verdict,
+)
 
 __all__ = [
     "EvalContext",
+    "Lookup",
     "Predicate",
     "Truth",
     "TruthTest",
@@ -37,47 +53,6 @@ __all__ = [
     "compile_test",
     "validate_path",
 ]
-
-
-class Truth(Enum):
-    TRUE = "true"
-    FALSE = "false"
-    UNKNOWN = "unknown"
-
-
-TRUE, FALSE, UNKNOWN = Truth.TRUE, Truth.FALSE, Truth.UNKNOWN
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    truth: Truth
-    reason: str  # why, in words a reviewer understands
-
-
-Lookup = Callable[[str, str, str], Sequence[Resource]]
-
-
-@dataclass(frozen=True)
-class EvalContext:
-    as_of: datetime  # age_lte measures against it, never now(); naive means UTC
-    subject_id: str | None = None  # the resource the condition is about
-    lookup: Lookup | None = None
-    # lookup(subject_id, related_type, by) -> resources of related_type whose `by`
-    # attribute references the subject
-
-    def __post_init__(self) -> None:
-        if self.as_of.tzinfo is None:
-            object.__setattr__(self, "as_of", self.as_of.replace(tzinfo=UTC))
-
-
-Predicate = Callable[[Mapping[str, Any], EvalContext], Verdict]
-TruthTest = Callable[[Mapping[str, Any], EvalContext], Truth]
-
-
-@dataclass(frozen=True, slots=True)
-class _Compiled:
-    test: TruthTest
-    verdict: Predicate
 
 
 def compile_condition(condition: Condition, params: Mapping[str, Any] | None = None) -> Predicate:
@@ -95,9 +70,9 @@ def compile_test(condition: Condition, params: Mapping[str, Any] | None = None) 
     return _compile(condition, params or {}, False).test
 
 
-def _compile(condition: Condition, params: Mapping[str, Any], negated: bool) -> _Compiled:
+def _compile(condition: Condition, params: Mapping[str, Any], negated: bool) -> Compiled:
     if isinstance(condition, Leaf):
-        return _leaf(condition, params, negated)
+        return compile_leaf(condition, params, negated)
     if isinstance(condition, Not):
         return _compile(condition.not_, params, not negated)
     if isinstance(condition, All | AnyOf):
@@ -114,95 +89,10 @@ def _compile(condition: Condition, params: Mapping[str, Any], negated: bool) -> 
     raise ControlError(f"not a condition: {condition!r}")
 
 
-# --------------------------------------------------------------------------- leaves
-
-
-def _resolve(operand: Any, params: Mapping[str, Any], where: str) -> Any:
-    if isinstance(operand, ParamRef):
-        name = operand.param
-    elif isinstance(operand, dict) and list(operand) == ["param"] and isinstance(operand["param"], str):
-        name = operand["param"]
-    else:
-        return operand
-    if name not in params:
-        declared = ", ".join(sorted(params)) or "none"
-        raise ControlError(f"{where}: parameter {name!r} is not declared (declared: {declared})")
-    value = params[name]
-    return value.default if isinstance(value, Param) else value
-
-
-def _leaf(leaf: Leaf, params: Mapping[str, Any], negated: bool) -> _Compiled:
-    try:
-        extract = compile_path(leaf.path)
-    except ValueError as exc:
-        raise ControlError(str(exc)) from None
-    name = leaf.operator
-    where = f"{leaf.path}: {name}"
-    try:
-        op = compile_operator(name, _resolve(leaf.operand, params, where), negated)
-    except ValueError as exc:
-        raise ControlError(f"{where}: {exc}") from None
-    test, every = op.test, op.quantifier == "every"
-    yes, no = (FALSE, TRUE) if op.negate else (TRUE, FALSE)
-    prefix, suffix = f"{leaf.path}: ", f"; expected {op.expected}"
-    nothing = Verdict(no, f"{prefix}no value{suffix}")
-
-    def every_truth(attrs: Mapping[str, Any], ctx: EvalContext) -> Truth:
-        values = extract(attrs)
-        if not values:
-            return no
-        as_of, unknown = ctx.as_of, False
-        for value in values:
-            if value.__class__ is Unknown:
-                unknown = True
-            elif not test(value, as_of):
-                return no
-        return UNKNOWN if unknown else yes
-
-    def some_truth(attrs: Mapping[str, Any], ctx: EvalContext) -> Truth:
-        as_of, unknown = ctx.as_of, False
-        for value in extract(attrs):
-            if value.__class__ is Unknown:
-                unknown = True
-            elif test(value, as_of):
-                return yes
-        return UNKNOWN if unknown else no
-
-    def verdict(attrs: Mapping[str, Any], ctx: EvalContext) -> Verdict:
-        values = extract(attrs)
-        if not values:
-            return nothing
-        hits, misses, unknowns = _partition(values, test, ctx.as_of)
-        if every and misses:
-            holds, shown = False, misses
-        elif (every or not hits) and unknowns:
-            return Verdict(UNKNOWN, unknown_reason(unknowns))
-        else:
-            holds, shown = (True, hits) if hits else (False, misses)
-        return Verdict(yes if holds else no, prefix + render_found(shown) + suffix)
-
-    return _Compiled(every_truth if every else some_truth, verdict)
-
-
-def _partition(values: Iterable[Any], test: Callable[[Any, datetime], bool], as_of: datetime
-               ) -> tuple[list[Any], list[Any], list[Unknown]]:
-    hits: list[Any] = []
-    misses: list[Any] = []
-    unknowns: list[Unknown] = []
-    for value in values:
-        if value.__class__ is Unknown:
-            unknowns.append(value)
-        elif test(value, as_of):
-            hits.append(value)
-        else:
-            misses.append(value)
-    return hits, misses, unknowns
-
-
 # --------------------------------------------------------------------------- all / any
 
 
-def _conjunction(children: list[_Compiled]) -> _Compiled:
+def _conjunction(children: list[Compiled]) -> Compiled:
     tests = tuple(c.test for c in children)
     verdicts = tuple(c.verdict for c in children)
 
@@ -226,10 +116,10 @@ def _conjunction(children: list[_Compiled]) -> _Compiled:
             return Verdict(UNKNOWN, join(unresolved, "; "))
         return Verdict(TRUE, join((v.reason for v in results), " and "))
 
-    return _Compiled(test, verdict)
+    return Compiled(test, verdict)
 
 
-def _disjunction(children: list[_Compiled]) -> _Compiled:
+def _disjunction(children: list[Compiled]) -> Compiled:
     tests = tuple(c.test for c in children)
     verdicts = tuple(c.verdict for c in children)
 
@@ -253,7 +143,7 @@ def _disjunction(children: list[_Compiled]) -> _Compiled:
             return Verdict(UNKNOWN, join(unresolved, "; "))
         return Verdict(FALSE, join((v.reason for v in results), " or "))
 
-    return _Compiled(test, verdict)
+    return Compiled(test, verdict)
 
 
 # --------------------------------------------------------------------------- quantifiers
@@ -285,7 +175,7 @@ def _quantify_verdicts(labelled: list[tuple[str, Verdict]], exists: bool, all_ho
     return Verdict(TRUE, all_hold)
 
 
-def _items(items: Items, params: Mapping[str, Any], negated: bool) -> _Compiled:
+def _items(items: Items, params: Mapping[str, Any], negated: bool) -> Compiled:
     spec, quantifier = items.spec, items.quantifier
     try:
         extract = compile_path(spec.path)
@@ -310,13 +200,13 @@ def _items(items: Items, params: Mapping[str, Any], negated: bool) -> _Compiled:
                      else inner_verdict(item, ctx)) for i, item in enumerate(values)]
         return _quantify_verdicts(labelled, exists, f"{path}: all {len(values)} items hold")
 
-    return _Compiled(test, verdict)
+    return Compiled(test, verdict)
 
 
 # --------------------------------------------------------------------------- relations
 
 
-def _related(relation: Related, params: Mapping[str, Any], negated: bool) -> _Compiled:
+def _related(relation: Related, params: Mapping[str, Any], negated: bool) -> Compiled:
     kind, by, exists = relation.related, relation.by, not negated
     inner = None if relation.assert_ is None else _compile(relation.assert_, params, negated)
     no_index = Verdict(UNKNOWN, f"cannot check {kind} resources: no resource index to look them up")
@@ -353,4 +243,4 @@ def _related(relation: Related, params: Mapping[str, Any], negated: bool) -> _Co
         return _quantify_verdicts(labelled, exists,
                                   f"every {kind} that {refers} holds ({len(ordered)})")
 
-    return _Compiled(test, verdict)
+    return Compiled(test, verdict)

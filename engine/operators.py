@@ -37,6 +37,7 @@ class OperatorDef:
     phrase: Callable[[Any, bool], str]  # (operand, negated) -> what was expected
     inverted: bool = False  # a derived negation of the operator it was made from
     bool_operand: bool = False  # ``op: false`` is the negation of ``op: true``
+    clock: bool = False  # the test depends on the as-of time
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,7 @@ class CompiledOperator:
     test: ValueTest
     negate: bool  # flip the quantified truth
     expected: str
+    clock: bool  # the test reads the as-of time
 
 
 # --------------------------------------------------------------------------- operands
@@ -203,7 +205,8 @@ BASE_OPERATORS: Final[dict[str, OperatorDef]] = {
     "lte": OperatorDef("every", _ordered_operand, _ordered(_op.le),
                        _phrase(lambda o: "<= " + render(o), lambda o: "> " + render(o))),
     "age_lte": OperatorDef("every", _duration_operand, _age_at_most,
-                           _phrase(lambda o: f"at most {o} old", lambda o: f"older than {o}")),
+                           _phrase(lambda o: f"at most {o} old", lambda o: f"older than {o}"),
+                           clock=True),
     "exists": OperatorDef("some", _bool_operand, _present,
                           _phrase(lambda o: "a value", lambda o: "no value"), bool_operand=True),
     "contains": OperatorDef("some", _any_operand, _equals,
@@ -238,7 +241,7 @@ def compile_operator(name: str, operand: Any, negated: bool = False) -> Compiled
     else:
         negate = negated != flip
     return CompiledOperator(definition.quantifier, test, negate,
-                            definition.phrase(operand, negated != flip))
+                            definition.phrase(operand, negated != flip), definition.clock)
 
 
 def _inverse(test: ValueTest) -> ValueTest:

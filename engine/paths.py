@@ -129,7 +129,55 @@ def format_path(steps: Sequence[Step]) -> str:
 # --------------------------------------------------------------------------- evaluation
 
 _EMPTY: tuple[Any, ...] = ()
-_SCALARS = (str, int, bool, float)
+SCALAR_TYPES = frozenset({str, int, bool, float})
+
+
+ABSENT: Any = object()  # the path yields nothing
+COMPOUND: Any = object()  # the path meets a list, an Unknown or another mapping
+Probe = Callable[[Any], Any]
+
+
+def plain_keys(path: str) -> tuple[str, ...] | None:
+    """The keys of a path made of plain keys only (``a.b.c``), else None."""
+    steps = parse_path(path)
+    if all(isinstance(s, Key) for s in steps):
+        return tuple(s.name for s in steps if isinstance(s, Key))
+    return None
+
+
+def compile_probe(path: str) -> Probe:
+    """``probe(root)``: the one scalar a path of plain keys reaches through nested dicts,
+    ``ABSENT`` when it reaches nothing, ``COMPOUND`` when only the extractor can say.
+
+    Most conditions read one scalar; this answers them without building a list.
+    """
+    keys = plain_keys(path)
+    if keys is None:
+        return lambda root: COMPOUND
+    if len(keys) == 1:
+        (key,) = keys
+
+        def one_key(root: Any) -> Any:
+            if root.__class__ is not dict:
+                return COMPOUND
+            value = root.get(key)
+            if value is None:
+                return ABSENT
+            return value if value.__class__ in SCALAR_TYPES else COMPOUND
+
+        return one_key
+
+    def nested_keys(root: Any) -> Any:
+        value = root
+        for key in keys:
+            if value.__class__ is not dict:
+                return COMPOUND
+            value = value.get(key)
+            if value is None:
+                return ABSENT
+        return value if value.__class__ in SCALAR_TYPES else COMPOUND
+
+    return nested_keys
 
 
 def compile_path(path: str) -> Extractor:
@@ -152,25 +200,7 @@ def compile_path(path: str) -> Extractor:
             _flatten_into(value, out)
         return out
 
-    if not all(isinstance(s, Key) for s in steps):
-        return generic
-    keys = tuple(s.name for s in steps if isinstance(s, Key))
-
-    def keys_only(root: Any) -> Sequence[Any]:
-        # Fast path for the common case of nested dicts ending in a scalar; any
-        # list, Unknown or other mapping on the way falls back to the general walk.
-        value = root
-        for key in keys:
-            if value.__class__ is not dict:
-                return generic(root)
-            value = value.get(key)
-            if value is None:
-                return _EMPTY
-        if value.__class__ in _SCALARS:
-            return (value,)
-        return generic(root)
-
-    return keys_only
+    return generic
 
 
 def _key_applier(name: str) -> Callable[[Any, list[Any]], None]:

@@ -22,6 +22,8 @@ def render(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         text = value if len(value) <= MAX_TEXT else value[:MAX_TEXT] + "…"
+        if text.isprintable() and '"' not in text and "\\" not in text:
+            return '"' + text + '"'  # what json.dumps gives, without its cost
         return json.dumps(text, ensure_ascii=False)
     if isinstance(value, int):
         return str(value)
@@ -57,6 +59,8 @@ def _more(count: int) -> str:
 
 def join(reasons: Iterable[str], separator: str) -> str:
     """Distinct reasons in order, at most MAX_REASONS, then ``(+n more)``."""
+    if isinstance(reasons, list) and len(reasons) == 1:
+        return str(reasons[0])
     distinct = list(dict.fromkeys(r for r in reasons if r))
     text = separator.join(distinct[:MAX_REASONS])
     if len(distinct) > MAX_REASONS:

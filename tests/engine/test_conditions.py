@@ -141,6 +141,24 @@ def test_unknown_reasons_are_joined_and_a_definite_value_decides() -> None:
     assert run("{path: a.b, eq: 1}", {"a": Unknown("module output")}) == Verdict(U, "module output")
 
 
+def test_nested_paths_to_scalars() -> None:
+    leaf = "{path: response.login, eq: Failure}"
+    assert run(leaf, {"response": {"login": "Failure"}}).truth is T
+    assert run(leaf, {"response": {"login": "Success"}}) == Verdict(
+        F, 'response.login: "Success"; expected "Failure"')
+    assert run(leaf, {"response": {}}).truth is F
+    assert run(leaf, {"response": "text"}).truth is F
+    assert run("{path: login, eq: x}", {"login": {"nested": "x"}}).truth is F
+
+
+def test_age_verdicts_follow_the_clock() -> None:
+    condition = cond("{path: t, age_lte: 1d}")
+    predicate = compile_condition(condition)
+    attrs = {"t": "2026-01-01T00:00:00Z"}
+    assert predicate(attrs, EvalContext(as_of=datetime(2026, 1, 1, 12))).truth is T
+    assert predicate(attrs, EvalContext(as_of=datetime(2026, 1, 3))).truth is F
+
+
 def test_single_child_all_is_the_child() -> None:
     assert run("{all: [{path: a, eq: 1}]}", {}) == run("{path: a, eq: 1}", {})
     assert run("{any: [{path: a, eq: 1}]}", {"a": 1}) == run("{path: a, eq: 1}", {"a": 1})

@@ -137,3 +137,15 @@ def test_quoted_keys_and_non_dict_mappings() -> None:
 def test_tuples_are_lists() -> None:
     assert values("a.b", {"a": ({"b": 1}, {"b": 2})}) == [1, 2]
     assert values("a[1]", {"a": (1, 2)}) == [2]
+
+
+def test_probe_reads_one_scalar_or_defers() -> None:
+    from engine.paths import ABSENT, COMPOUND, compile_probe
+
+    nested = compile_probe("a.b")
+    assert nested({"a": {"b": "x"}}) == "x"
+    assert nested({"a": {}}) is ABSENT
+    assert nested({"a": {"b": [1]}}) is COMPOUND
+    assert nested({"a": [{"b": 1}]}) is COMPOUND
+    assert compile_probe("a")({"a": {"k": 1}}) is COMPOUND
+    assert compile_probe("a[0]")({"a": [1]}) is COMPOUND
