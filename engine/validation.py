@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Hashable, Sequence
-from typing import Any, TypeVar
+from types import UnionType
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Tag, ValidationError
 from pydantic_core import ErrorDetails
 
 from engine.errors import ControlError, Location
@@ -79,11 +80,11 @@ def validate(model: type[M], data: Any, positions: Positions) -> tuple[M | None,
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
-        return None, translate(exc.errors(), data, positions)
+        return None, translate(exc.errors(), data, positions, model)
 
 
-def translate(errors: Sequence[ErrorDetails], data: Any,
-              positions: Positions) -> list[ControlError]:
+def translate(errors: Sequence[ErrorDetails], data: Any, positions: Positions,
+              model: type[BaseModel] | None = None) -> list[ControlError]:
     """One located ControlError per offending YAML node, in document order."""
     groups: dict[tuple[KeyPath, str, bool], list[ErrorDetails]] = {}
     for error in errors:
@@ -98,12 +99,14 @@ def translate(errors: Sequence[ErrorDetails], data: Any,
             else:
                 key = (path, _short(path) or "document", False)
         groups.setdefault(key, []).append(error)
+    _drop_other_union_members(groups)
     missing: dict[KeyPath, list[str]] = {}
     for (path, name, _), group in groups.items():
         if group[0]["type"] == "missing":
             missing.setdefault(path, []).append(name)
-    hints = {(path, name): _misspelt(name, missing.get(path[:-1], []))
-             for (path, name, is_key) in groups if is_key}
+    hints = {(path, name): _misspelt(name, missing.get(path[:-1], []),
+                                     _allowed(model, group[0]["loc"][:-1]))
+             for (path, name, is_key), group in groups.items() if is_key}
     found: list[ControlError] = []
     seen: set[str] = set()
     for (path, name, is_key), group in groups.items():
@@ -118,14 +121,71 @@ def translate(errors: Sequence[ErrorDetails], data: Any,
     return found
 
 
-def _misspelt(name: str, missing: list[str]) -> str:
-    """`` (did you mean 'x'?)`` when an unknown key looks like a missing one; that missing
-    key is then not reported separately."""
+def _drop_other_union_members(groups: dict[tuple[KeyPath, str, bool], list[ErrorDetails]]
+                              ) -> None:
+    """``in: {param: x, typo: 1}`` fails as a list and inside ParamRef; the error inside
+    the member that took the value's shape is the one that explains it."""
+    paths = [path for path, _, _ in groups]
+    for key in list(groups):
+        path = key[0]
+        shallow = all(e["type"] in _EXPECTED for e in groups[key])
+        if shallow and any(len(p) > len(path) and p[:len(path)] == path for p in paths):
+            del groups[key]
+
+
+def _misspelt(name: str, missing: list[str], allowed: list[str] | None) -> str:
+    """What the author may have meant by an unknown key: a missing key that looks like it
+    (which is then not reported separately), another allowed key, or the list of them."""
     close = difflib.get_close_matches(name, missing, n=1, cutoff=0.6)
-    if not close:
-        return ""
-    missing.remove(close[0])
-    return f" (did you mean {close[0]!r}?)"
+    if close:
+        missing.remove(close[0])
+        return f" (did you mean {close[0]!r}?)"
+    if not allowed or set(allowed) == set(OPERATORS) | {"path"}:
+        return ""  # a leaf's message already lists the operators
+    close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean {close[0]!r}?)"
+    return f"; expected one of {', '.join(allowed)}"
+
+
+def _allowed(model: type[BaseModel] | None, loc: Sequence[int | str]) -> list[str] | None:
+    """The keys the model accepts in the mapping at pydantic ``loc`` (tags included)."""
+    current: Any = model
+    for part in loc:
+        current = _step(current, part)
+    for _, member in _members(current):
+        if isinstance(member, type) and issubclass(member, BaseModel):
+            return sorted(f.alias or n for n, f in member.model_fields.items())
+    return None
+
+
+def _members(annotation: Any) -> list[tuple[str | None, Any]]:
+    """Flatten Optional / Union / Annotated into (union tag, type) pairs."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        inner, *meta = get_args(annotation)
+        tag = next((m.tag for m in meta if isinstance(m, Tag)), None)
+        return [(tag or t, m) for t, m in _members(inner)]
+    if origin in (Union, UnionType):
+        return [pair for arg in get_args(annotation) for pair in _members(arg)]
+    return [(None, annotation)]
+
+
+def _step(annotation: Any, part: int | str) -> Any:
+    members = _members(annotation)
+    for tag, member in members:
+        if part == tag or part == getattr(member, "__name__", None):
+            return member
+    for _, member in members:
+        if isinstance(member, type) and issubclass(member, BaseModel):
+            for name, info in member.model_fields.items():
+                if part in (name, info.alias):
+                    return info.annotation
+        elif get_origin(member) is list and isinstance(part, int):
+            return get_args(member)[0]
+        elif get_origin(member) is dict and isinstance(part, str):
+            return get_args(member)[1]
+    return None
 
 
 def resolve(data: Any, loc: Sequence[int | str]) -> tuple[KeyPath, tuple[int | str, ...]]:

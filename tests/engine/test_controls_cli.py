@@ -81,7 +81,8 @@ def test_validate_prints_every_located_line(library: Path,
     assert err.splitlines() == [
         f"{bad}:4:11: severity: expected 'info', 'low', 'medium', 'high' or 'critical', "
         "got 'urgent'",
-        f"{bad}:9:5: unknown key 'colour'",
+        f"{bad}:9:5: unknown key 'colour'; expected one of assert, attestation, description, "
+        "events, expect, id, remediation, resource, source, where",
         f"{library / 'EX-BAD-02.yaml'}:2:1: invalid YAML: did not find expected node content",
     ]
 

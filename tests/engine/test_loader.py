@@ -85,6 +85,12 @@ def replace(old: str, new: str) -> str:
 
 @pytest.mark.parametrize(("old", "new", "line"), [
     ("title:", "titel:", "2:1: unknown key 'titel' (did you mean 'title'?)"),
+    ("remediation:", "descripton: x\n    remediation:",
+     "13:5: unknown key 'descripton' (did you mean 'description'?)"),
+    ("eq: true", "in: {param: role, default: [1]}",
+     "12:59: unknown key 'default'; expected one of param"),
+    ("{default: deployer,", "{default: deployer, type: string,",
+     "7:29: unknown key 'type'; expected one of default, description"),
     ("eq: true", "equals: true",
      "12:41: unknown operator 'equals'; expected one of eq, ne, in, not_in, matches, gt, gte, "
      "lt, lte, age_lte, exists, contains, not_contains, cidr_open"),
