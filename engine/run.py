@@ -26,7 +26,20 @@ from engine.evaluate import (
     evaluate_attestation,
     not_collected_findings,
 )
-from engine.model import Check, Control, Event, Framework, Resource, ResourceRef, Waiver
+from engine.model import (
+    All,
+    AnyOf,
+    Check,
+    Control,
+    Event,
+    Framework,
+    Items,
+    Not,
+    Related,
+    Resource,
+    ResourceRef,
+    Waiver,
+)
 from engine.outcome import CheckOutcome, finding, settle
 from engine.results import (
     ArtifactRecord,
@@ -154,7 +167,7 @@ def _run_source(plan: RunPlan, source: str, items: Sequence[_Selected],
     resources: list[Resource] = []
     try:
         collector = collector_class(config, context)
-        types = frozenset(i.check.resource for i in items if i.check.resource)
+        types = frozenset(t for i in items for t in check_types(i.check))
         request = CollectRequest(types=types, shard=plan.shard)
         if collector_class.kind == "events":
             outcomes = _run_events(plan, source, items, collector.collect(request), context)
@@ -173,6 +186,27 @@ def _run_source(plan: RunPlan, source: str, items: Sequence[_Selected],
         return [evaluate_attestation(i.control, i.check, resources, plan.as_of)
                 for i in items], resources
     return _evaluate_posture(plan, items, resources, context), resources
+
+
+def check_types(check: Check) -> set[str]:
+    """The resource types a posture check reads: its own and those its relations name,
+    so ``related: TYPE`` finds resources the collector would otherwise leave out."""
+    types = {check.resource} if check.resource else set()
+    pending: list[Any] = [check.where, check.assert_]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, Related):
+            types.add(node.related)
+            pending.append(node.assert_)
+        elif isinstance(node, All):
+            pending += node.all
+        elif isinstance(node, AnyOf):
+            pending += node.any
+        elif isinstance(node, Not):
+            pending.append(node.not_)
+        elif isinstance(node, Items):
+            pending.append(node.spec.where)
+    return types
 
 
 def _report(plan: RunPlan, source: str, message: str) -> None:
