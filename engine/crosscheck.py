@@ -150,18 +150,24 @@ class ControlCheck:
             node = _get(raw, place)
             if node is None:
                 continue
-            walker = _ConditionWalk(self, params, source, add)
+            # Without a model (the file has other errors) each leaf is compiled alone.
+            walker = _ConditionWalk(self, params, source, add, compile_leaves=check is None)
             walker.walk(node, (*here, *place))
-            if not walker.failed and control is not None and check is not None:
-                self._compile(check, place, control, (*here, *place), add)
+            if not walker.failed and check is not None:
+                self._compile(check, place, node, params, source, (*here, *place), add)
 
-    def _compile(self, check: Check, place: KeyPath, control: Control, path: KeyPath,
-                 add: _Add) -> None:
+    def _compile(self, check: Check, place: KeyPath, node: Any, params: dict[str, Any],
+                 source: str, path: KeyPath, add: _Add) -> None:
+        """Compile the whole condition; on failure compile leaf by leaf to find where."""
         condition: Any = check
         for part in place:
             condition = getattr(condition, "assert_" if part == "assert" else str(part))
-        message = compile_error(condition, {k: p.default for k, p in control.params.items()})
-        if message is not None:
+        message = compile_error(condition, params)
+        if message is None:
+            return
+        walker = _ConditionWalk(self, params, source, add, compile_leaves=True)
+        walker.walk(node, path)
+        if not walker.failed:
             add(message, path)
 
     def knows_type(self, source: str, type_name: str) -> bool:
@@ -200,8 +206,9 @@ class _ConditionWalk:
     """Walks a raw condition mapping (already valid for the model) checking what it names."""
 
     def __init__(self, checker: ControlCheck, params: dict[str, Any], source: str,
-                 add: _Add) -> None:
+                 add: _Add, *, compile_leaves: bool) -> None:
         self.checker = checker
+        self.compile_leaves = compile_leaves
         self.params = params
         self.source = source
         self.add = add
@@ -239,13 +246,13 @@ class _ConditionWalk:
             self.walk(node["assert"], (*path, "assert"))
 
     def leaf(self, node: dict[str, Any], path: KeyPath) -> None:
-        """Path and operands; then the leaf alone is compiled, so a bad operand is
+        """Path and operands; when asked, the leaf alone is compiled, so a bad operand is
         reported at its operator rather than at the top of the condition."""
         ok = self.path(node["path"], (*path, "path"))
         for op, operand in node.items():
             if op != "path":
                 ok = self.operand(operand, (*path, op)) and ok
-        if not ok:
+        if not ok or not self.compile_leaves:
             return
         try:
             leaf = Leaf.model_validate(node)
