@@ -15,7 +15,9 @@ from reports.interface import Renderer
 
 LIMIT = 65_000
 _RESERVE = 400  # room for the truncation notice
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+# Only what can start emphasis, code, links, tables or strike-through mid-line; items
+# never begin a line with untrusted text, so list and heading markers cannot fire.
+_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
 def escape(text: str) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from engine.baseline import apply_baseline
 from engine.cli import ExitCode
 from engine.clock import resolve_as_of
 from engine.commands.common import (
@@ -19,6 +20,7 @@ from engine.commands.common import (
 )
 from engine.errors import AssayError
 from engine.output import exit_code
+from engine.results import Results
 from engine.run import RunPlan, digest_of, execute
 from engine.status import Severity
 
@@ -42,7 +44,8 @@ def parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
 
 
 def terraform_sources(paths: list[Path], var_files: list[Path],
-                      variables: dict[str, str]) -> dict[str, dict[str, Any]]:
+                      variables: dict[str, str],
+                      tf_dir: Path | None = None) -> dict[str, dict[str, Any]]:
     """Folders and .tf files go to the terraform source, .json files to terraform_plan."""
     plans = [p for p in paths if p.is_file() and p.suffix == ".json"]
     folders = [p for p in paths if p not in plans]
@@ -52,7 +55,20 @@ def terraform_sources(paths: list[Path], var_files: list[Path],
                                 "var_files": [str(v) for v in var_files], "vars": variables}
     if plans:
         sources["terraform_plan"] = {"files": [str(p) for p in plans]}
+        if tf_dir is not None:
+            sources["terraform_plan"]["tf_dir"] = str(tf_dir)
     return sources
+
+
+def read_baseline(path: Path) -> Results:
+    """A previous results document (``check --format json`` or ``scan``); bad input is exit 2."""
+    try:
+        return Results.from_json(path.read_bytes())
+    except OSError as exc:
+        raise AssayError(f"{path}: cannot read the baseline: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        first = str(exc).splitlines()[0] if str(exc) else "invalid"
+        raise AssayError(f"{path}: not an assay results document ({first})") from None
 
 
 @click.command("check")
@@ -69,10 +85,14 @@ def terraform_sources(paths: list[Path], var_files: list[Path],
 @click.option("--fail-on", type=FAIL_ON, default="low", show_default=True,
               help="Lowest severity whose failures give exit 1.")
 @click.option("--as-of", "as_of", help="Evaluate as of this ISO 8601 time (default: now).")
+@click.option("--baseline", "baseline_path",
+              help="Earlier results JSON: only findings not failing there give exit 1.")
+@click.option("--tf-dir", "tf_dir", help="Terraform sources of the plan files, for file and line.")
 def check_command(paths: tuple[str, ...], control_paths: tuple[str, ...], no_builtin: bool,
                   var_files: tuple[str, ...], var_pairs: tuple[str, ...],
                   waivers_path: str | None, framework_ids: tuple[str, ...], fmt: str,
-                  out: Path | None, fail_on: str, as_of: str | None) -> None:
+                  out: Path | None, fail_on: str, as_of: str | None,
+                  baseline_path: str | None = None, tf_dir: str | None = None) -> None:
     """Check Terraform folders and plan JSON files before they merge."""
     targets = [existing_path(p) for p in paths]
     library = load_library([existing_path(p) for p in control_paths], not no_builtin,
@@ -80,7 +100,9 @@ def check_command(paths: tuple[str, ...], control_paths: tuple[str, ...], no_bui
     chosen = renderers_for([fmt])[0]
     when, pinned = resolve_as_of(as_of, None)
     variables = parse_vars(var_pairs)
-    sources = terraform_sources(targets, [existing_path(v) for v in var_files], variables)
+    baseline = read_baseline(existing_path(baseline_path)) if baseline_path else None
+    sources = terraform_sources(targets, [existing_path(v) for v in var_files], variables,
+                                existing_path(tf_dir) if tf_dir else None)
     plan = RunPlan(
         controls=library.controls, catalogs=library.catalogs,
         frameworks=frameworks_in_scope(library.catalogs, None, framework_ids),
@@ -90,6 +112,8 @@ def check_command(paths: tuple[str, ...], control_paths: tuple[str, ...], no_bui
         started=None if pinned else when,
     )
     results = execute(plan)
+    if baseline is not None and baseline_path is not None:
+        results = apply_baseline(results, baseline, baseline_path)
     emit(results, chosen, out)
     raise ExitCode(exit_code(results, Severity(fail_on)))
 

@@ -68,7 +68,7 @@ class TerraformPlanCollector(Collector):
             except PlanError as exc:
                 self.context.error(f"plan {shown}: {exc}", shown)
                 continue
-            sources = self._sources(path, settings)
+            sources = self._sources(path, given, settings)
             prefix = f"{shown}/" if several else ""
             resources = list(self._resources(plan, shown, prefix, sources, request))
             self.context.count("plan_files")
@@ -76,24 +76,20 @@ class TerraformPlanCollector(Collector):
             self._store(shown, resources, settings, request)
             yield from resources
 
-    def _sources(self, plan_path: Path, settings: PlanSettings) -> SourceMap | None:
+    def _sources(self, plan_path: Path, given: str, settings: PlanSettings) -> SourceMap | None:
         """Map addresses to .tf file and line when the configuration is at hand."""
         if settings.tf_dir:
-            folder = Path(settings.tf_dir)
-            given = settings.tf_dir
+            folder_given = settings.tf_dir
         else:
-            folder = plan_path.parent
-            given = str(Path(settings.files[0]).parent) if not plan_path.is_absolute() else "."
-            if not any(folder.glob("*.tf")):
+            if not any(plan_path.parent.glob("*.tf")):
                 return None
-        scan = Scan(Settings(paths=[given]), _NotesOnly(self.context))
+            folder_given = str(Path(given).parent)
+        folder = Path(folder_given)
+        folder = folder if folder.is_absolute() else self.context.base_dir / folder
+        scan = Scan(Settings(paths=[folder_given]), _NotesOnly(self.context))
         roots = scan.load()
-        if not roots:
-            return None
-        root = next((r for r in roots if r.folder.resolve() == (
-            folder if folder.is_absolute() else self.context.base_dir / folder).resolve()),
-            roots[0])
-        return SourceMap(scan, root.folder)
+        root = next((r for r in roots if r.folder.resolve() == folder.resolve()), None)
+        return SourceMap(scan, root.folder) if root else None
 
     def _resources(self, plan: dict[str, Any], shown: str, prefix: str,
                    sources: SourceMap | None, request: CollectRequest) -> Iterator[Resource]:

@@ -32,10 +32,10 @@ def test_markdown_new_failures_first_then_unknown_and_errors():
     assert text.index("### Failures") < text.index("### Could not be decided")
     assert text.index("ENC-S3-01") < text.index("KMS-ROT-01")  # high before medium
     assert "`aws_s3_bucket.logs` at `main.tf:12`" in text
-    assert "var\\.n is not set" in text
+    assert "var.n is not set" in text
     assert "### Collection errors (1)" in text and "`bad.tf:3`" in text
     assert "The run is incomplete" in text
-    assert "Fix ENC\\-S3\\-01 tf\\." in text
+    assert "Fix ENC-S3-01 tf." in text
 
 
 def test_markdown_escapes_untrusted_text():
@@ -43,7 +43,8 @@ def test_markdown_escapes_untrusted_text():
                       message="<img src=x onerror=alert(1)> **bold** @team [link](http://e)")
     text = MarkdownRenderer().render(make_results([hostile])).decode()
     assert "<img" not in text and "&lt;img" in text
-    assert "**bold**" not in text and "](http://e)" not in text
+    assert "**bold**" not in text and "[link](http://e)" not in text
+    assert "\\[link\\](http://e)" in text  # shown literally, not as a link
     assert "`](http://evil)" not in text
     assert "@team" not in text
 

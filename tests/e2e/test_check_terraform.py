@@ -1,0 +1,126 @@
+"""`assay check` on real Terraform folders and plans: outputs, suppressions, baselines, exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from engine.cli import main
+from tests.reports.premerge import schema_path
+
+TF = Path(__file__).resolve().parents[1] / "evidence" / "terraform" / "fixtures"
+CONTROLS = Path(__file__).parent / "data" / "tf" / "controls"
+AS_OF = "2026-06-30T00:00:00Z"
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+def check(*args: str) -> list[str]:
+    return ["check", *args, "--controls", str(CONTROLS), "--no-builtin", "--as-of", AS_OF]
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict]:
+    code = main(check(*args, "--format", "json"))
+    return code, json.loads(capsys.readouterr().out)
+
+
+def statuses(results: dict) -> dict[str, str]:
+    return {f["resource"]["id"]: f["status"] for f in results["findings"]}
+
+
+def test_inline_and_separate_encryption_and_relations(capsys):
+    code, results = run_json(capsys, str(TF / "s3"))
+    found = statuses(results)
+    assert found["aws_s3_bucket.inline"] == "pass"
+    assert found["aws_s3_bucket.separate"] == "pass"  # through the related resource
+    assert found["aws_s3_bucket.plain"] == "fail"
+    assert code == 1
+
+
+def test_dynamic_block_over_unknown_rules_never_passes(capsys):
+    code, results = run_json(capsys, str(TF / "dynamic"))
+    found = {f["resource"]["id"]: f for f in results["findings"]}
+    assert found["aws_security_group.unknown"]["status"] == "unknown"
+    assert "var.ingress_rules is not set" in found["aws_security_group.unknown"]["message"]
+    assert found["aws_security_group.known"]["status"] == "fail"
+
+
+def test_sarif_points_at_code_and_validates(tmp_path):
+    out = tmp_path / "r.sarif"
+    assert main(check(str(TF / "s3"), str(TF / "modules_twice"), "--format", "sarif",
+                      "--out", str(out))) == 1
+    document = json.loads(out.read_text())
+    schema = json.loads(schema_path("sarif-schema-2.1.0.json").read_text())
+    jsonschema.Draft7Validator(schema).validate(document)
+    results = document["runs"][0]["results"]
+    plain = next(r for r in results if r["properties"]["resourceId"].endswith("aws_s3_bucket.plain"))
+    assert plain["locations"][0]["physicalLocation"]["region"]["startLine"] == 31
+
+
+def test_broken_file_makes_the_run_incomplete(capsys):
+    code, results = run_json(capsys, str(TF / "broken"))
+    assert results["run"]["complete"] is False
+    error, = results["run"]["errors"]
+    assert error["location"] == "bad.tf:3" and "line 3" in error["message"]
+    assert statuses(results) == {"aws_kms_key.good": "pass", "aws_s3_bucket.fine": "fail"}
+    assert code == 1  # something failed
+    code, _ = run_json(capsys, str(TF / "broken"), "--fail-on", "critical")
+    assert code == 3  # nothing failing at or above critical, and the run is incomplete
+
+
+def test_plan_file_uses_terraform_checks_and_maps_to_code(capsys):
+    code, results = run_json(capsys, str(TF / "plan" / "plan.json"))
+    found = {f["resource"]["id"]: f for f in results["findings"]}
+    data = found["aws_s3_bucket.data"]
+    assert data["source"] == "terraform_plan" and data["status"] == "pass"  # relation in plan
+    assert data["resource"]["location"] == {"file": "main.tf", "line": 5}
+    store = found['module.store["a"].aws_s3_bucket.this']
+    # the inline block is computed by the provider: unknown until apply, never a pass
+    assert store["status"] == "unknown" and "known only after apply" in store["message"]
+    assert store["resource"]["location"] == {"file": "modules/store/main.tf", "line": 4}
+    assert code == 0
+
+
+def test_tf_dir_option(capsys, tmp_path):
+    plan = tmp_path / "plan.json"
+    shutil.copy(TF / "plan_only" / "plan.json", plan)
+    _, results = run_json(capsys, str(plan), "--tf-dir", str(TF / "plan"))
+    data = next(f for f in results["findings"] if f["resource"]["id"] == "aws_kms_key.data")
+    assert data["resource"]["location"]["file"] == "main.tf"
+
+
+def test_baseline_fails_only_on_new_findings(capsys, tmp_path):
+    infra = tmp_path / "infra"
+    shutil.copytree(TF / "s3", infra)
+    baseline = tmp_path / "baseline.json"
+    assert main(check(str(infra), "--format", "json", "--out", str(baseline))) == 1
+    # move the failing bucket to another file: same finding, not new
+    text = (infra / "main.tf").read_text()
+    block = text[text.index("# assay:ignore ENC-S3-01"):text.index('resource "aws_s3_bucket_versioning"')]
+    (infra / "main.tf").write_text(text.replace(block, ""))
+    (infra / "moved.tf").write_text("\n\n\n" + block)
+    code, results = run_json(capsys, str(infra), "--baseline", str(baseline))
+    plain = next(f for f in results["findings"] if f["resource"]["id"] == "aws_s3_bucket.plain")
+    assert plain["status"] == "fail" and plain["baseline"] == "existing"
+    assert plain["resource"]["location"]["file"] == "moved.tf"
+    assert code == 0
+    # a new unencrypted bucket fails the check; fixing nothing else
+    (infra / "new.tf").write_text('resource "aws_s3_bucket" "fresh" {\n  bucket = "x"\n}\n')
+    code, results = run_json(capsys, str(infra), "--baseline", str(baseline))
+    fresh = next(f for f in results["findings"] if f["resource"]["id"] == "aws_s3_bucket.fresh")
+    assert fresh["baseline"] == "new" and code == 1
+    assert results["baseline"]["fixed"] == []
+
+
+def test_bad_baseline_is_bad_input(capsys, tmp_path):
+    bad = tmp_path / "baseline.json"
+    bad.write_text("{}")
+    assert main(check(str(TF / "s3"), "--baseline", str(bad))) == 2
+    assert "not an assay results document" in capsys.readouterr().err
