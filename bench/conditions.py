@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import sys
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -97,7 +98,7 @@ def _rate(function: Callable[[Mapping[str, Any], EvalContext], Any], checks: lis
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.conditions")
     parser.add_argument("--events", type=int, default=200_000)
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv if argv is not None else [])  # `make bench` passes none
     adapter: TypeAdapter[Any] = TypeAdapter(Condition)
     checks = [adapter.validate_python(c) for c in yaml.safe_load(CHECKS).values()]
     events = make_events(args.events)
@@ -111,4 +112,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))

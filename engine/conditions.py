@@ -12,6 +12,24 @@ ever eval'ed.
 inverted expectation for a leaf), so that a failing negation still says which
 value was found and what was expected.
 
+Decisions where DESIGN.md is silent:
+
+- ``matches`` searches (``re.search``): anchor with ``^…$`` to match the whole
+  value; numbers and booleans are matched as their text.
+- A found value is converted to its operand's kind, as Terraform converts:
+  ``"true"`` equals ``true``, ``"5"`` equals ``5``, ``5`` equals ``"5"``. A value
+  that does not convert does not satisfy the operator (so ``ne`` holds for it).
+- ``gt/gte/lt/lte``: a number operand compares numbers, a date (ISO 8601 text or
+  a YAML date) compares instants, other text compares text.
+- Dates are ISO 8601 text (naive means UTC), dates, epoch seconds, or epoch
+  milliseconds (numbers from 10**11 up).
+- ``ne``/``not_in`` are value operators: false on a missing value, like every
+  value operator; ``not: {path: p, eq: x}`` means "absent or different".
+- ``eq: null`` is a load error: null is absent, so write ``exists: false``.
+- Reasons read ``path: found; expected X``; ``all`` lists its failing parts
+  (`` and ``), ``any`` its alternatives (`` or ``), at most three each; an
+  unknown gives the unresolved expressions (``var.rot is not set``).
+
 Modules: engine.paths (paths), engine.operators + engine.coerce (operators and
 converters), engine.leaves (leaves), engine.reasons (reason text),
 engine.verdicts (the types re-exported here).
@@ -211,6 +229,7 @@ def _related(relation: Related, params: Mapping[str, Any], negated: bool) -> Com
     inner = None if relation.assert_ is None else _compile(relation.assert_, params, negated)
     no_index = Verdict(UNKNOWN, f"cannot check {kind} resources: no resource index to look them up")
     refers = f"references this resource through {by}"
+    refer = f"reference this resource through {by}"
     none_found = Verdict(FALSE if exists else TRUE, f"no {kind} {refers}")
 
     def related(ctx: EvalContext) -> Sequence[Resource] | None:
@@ -236,8 +255,8 @@ def _related(relation: Related, params: Mapping[str, Any], negated: bool) -> Com
         ordered = sorted(resources, key=lambda r: r.id)
         if inner is None:
             ids = join((r.id for r in ordered), ", ")
-            return Verdict(TRUE, f"{ids} {refers}") if exists else Verdict(
-                FALSE, f"{ids} {refers}; expected none")
+            text = f"{ids} {refers if len(ordered) == 1 else refer}"
+            return Verdict(TRUE, text) if exists else Verdict(FALSE, f"{text}; expected none")
         labelled = [(r.id, inner.verdict(r.attributes, replace(ctx, subject_id=r.id)))
                     for r in ordered]
         return _quantify_verdicts(labelled, exists,

@@ -279,7 +279,11 @@ def test_related_with_assert() -> None:
 def test_related_without_assert() -> None:
     exists = "{related: aws_s3_bucket_sse, by: bucket}"
     assert run(exists, {}, related_ctx(RELATED)) == Verdict(
-        T, "aws_s3_bucket_sse.a, aws_s3_bucket_sse.b references this resource through bucket")
+        T, "aws_s3_bucket_sse.a, aws_s3_bucket_sse.b reference this resource through bucket")
+    assert run(exists, {}, related_ctx(RELATED[:1])) == Verdict(
+        T, "aws_s3_bucket_sse.b references this resource through bucket")
+    assert run("{not: " + exists + "}", {}, related_ctx(RELATED[:1])) == Verdict(
+        F, "aws_s3_bucket_sse.b references this resource through bucket; expected none")
     assert run(exists, {}, related_ctx([])) == Verdict(
         F, "no aws_s3_bucket_sse references this resource through bucket")
     assert run("{not: " + exists + "}", {}, related_ctx([])).truth is T

@@ -19,11 +19,7 @@ _ADAPTER: TypeAdapter[Any] = TypeAdapter(Condition)
 _ORDER = {F: 0, U: 1, T: 2}
 _NEGATE = {T: F, F: T, U: U}
 
-settings.register_profile(
-    "conditions", max_examples=150, deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-PROPERTY = settings.get_profile("conditions")
+PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # --------------------------------------------------------------------------- data
 
