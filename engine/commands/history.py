@@ -1,4 +1,4 @@
-"""``assay history``, ``assay diff`` — read from the evidence locker's runs."""
+"""``assay history``, ``assay diff``, ``assay merge`` — runs in the evidence locker."""
 
 from __future__ import annotations
 
@@ -7,11 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import click
-import yaml
+from pydantic import ValidationError
 
 from engine.cli import ExitCode
+from engine.commands.common import FAIL_ON
 from engine.errors import AssayError
 from engine.history import History, RunSummary, control_history, diff_runs
+from engine.merge import merge
+from engine.output import exit_code, write_atomic
+from engine.results import Results
+from engine.status import Severity
 from evidence.locker import Locker, open_locker
 
 _STATUSES = ("fail", "error", "unknown", "not_collected", "manual_pending", "waived", "pass")
@@ -19,26 +24,29 @@ _STATUSES = ("fail", "error", "unknown", "not_collected", "manual_pending", "wai
 
 def locker_from(config_path: str, locker_spec: str | None) -> Locker:
     """The locker named by ``--locker`` or by the config's ``locker:`` (default ``.assay``)."""
+    locker = optional_locker(config_path, locker_spec)
+    if locker is None:
+        raise AssayError(f"{config_path}: no evidence locker configured (locker: is empty)")
+    return locker
+
+
+def optional_locker(config_path: str, locker_spec: str | None) -> Locker | None:
+    """``--locker`` (relative to the working folder), else the config's ``locker:``
+    (relative to the config's folder), else ``.assay``; None when the config switches it off."""
+    from engine.commands.scan import load_config
+
     path = Path(config_path)
     aws: dict[str, Any] = {}
-    spec = locker_spec
+    spec: str | None = locker_spec or ".assay"
     base_dir = Path.cwd()
     if path.is_file():
-        base_dir = path.resolve().parent
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise AssayError(f"{config_path}: cannot read configuration: {exc}") from None
-        if not isinstance(data, dict):
-            raise AssayError(f"{config_path}: expected a mapping")
-        aws = (data.get("sources") or {}).get("aws") or {}
-        if spec is None:
-            spec = data.get("locker", ".assay")
-    if locker_spec is not None:
-        base_dir = Path.cwd()
+        config = load_config(path)
+        aws = config.sources.aws.model_dump(mode="json") if config.sources.aws else {}
+        if locker_spec is None:
+            spec, base_dir = config.locker, path.resolve().parent
     if not spec:
-        raise AssayError(f"{config_path}: no evidence locker configured (locker: is empty)")
-    return open_locker(str(spec), base_dir, aws)
+        return None
+    return open_locker(spec, base_dir, aws)
 
 
 def _results_of(ref: str, config_path: str, locker_spec: str | None) -> dict[str, Any]:
@@ -155,4 +163,30 @@ def diff_command(run_a: str, run_b: str, config_path: str, locker_spec: str | No
         raise ExitCode(1)
 
 
-COMMANDS = [history_command, diff_command]
+@click.command("merge")
+@click.argument("runs", nargs=-1, required=True)
+@_with_common
+@click.option("--out-dir", default="assay-out", show_default=True, type=click.Path(path_type=Path))
+@click.option("--fail-on", type=FAIL_ON, default="low", show_default=True)
+def merge_command(runs: tuple[str, ...], config_path: str, locker_spec: str | None,
+                  out_dir: Path, fail_on: str) -> None:
+    """Combine the shards of one night (run ids or results.json files) into one run."""
+    from engine.commands.scan import keep_in_locker
+
+    parts = []
+    for ref in runs:
+        try:
+            parts.append(Results.model_validate(_results_of(ref, config_path, locker_spec)))
+        except ValidationError as exc:
+            raise AssayError(f"{ref}: not a results document: {exc.errors()[0]['msg']}") from None
+    merged = merge(parts)
+    locker = optional_locker(config_path, locker_spec)
+    if locker is not None:
+        keep_in_locker(merged, locker)
+    target = out_dir / "results.json"
+    write_atomic(target, merged.to_json())
+    click.echo(f"merged {len(parts)} shard(s) into run {merged.run.id}; wrote {target}", err=True)
+    raise ExitCode(exit_code(merged, Severity(fail_on)))
+
+
+COMMANDS = [history_command, diff_command, merge_command]

@@ -25,6 +25,7 @@ from engine.output import exit_code, write_atomic
 from engine.progress import reporter_for
 from engine.results import Results
 from engine.run import RunPlan, execute
+from engine.shards import apply_shard, group_id, parse_shard
 from engine.status import Severity
 from evidence.locker import Locker, manifest_bytes, open_locker
 
@@ -119,21 +120,31 @@ def write_outputs(results: Results, out_dir: Path, fmts: list[str]) -> list[Path
 @click.option("--out-dir", default="assay-out", show_default=True, type=click.Path(path_type=Path))
 @click.option("--fail-on", type=FAIL_ON, default="low", show_default=True)
 @click.option("--as-of", "as_of", help="Evaluate as of this ISO 8601 time.")
+@click.option("--shard", "shard_specs", multiple=True, metavar="KEY=VALUE[,VALUE…]",
+              help="Run one shard of the night: sources=…, regions=…, accounts=… "
+                   "(repeatable); combine the shards with assay merge.")
 def scan_command(config_path: str, control_paths: tuple[str, ...], no_builtin: bool,
                  framework_ids: tuple[str, ...], fmt: str, out_dir: Path, fail_on: str,
-                 as_of: str | None) -> None:
+                 as_of: str | None, shard_specs: tuple[str, ...]) -> None:
     """Run every configured source against the controls in scope."""
     path = existing_path(config_path)
     config = load_config(path)
     fmts = [f.strip() for f in fmt.split(",") if f.strip()]
     renderers_for(fmts)  # an unknown format is bad input: fail before any work
-    plan = plan_for(config, path, control_paths=control_paths, no_builtin=no_builtin,
-                    framework_ids=framework_ids, as_of=as_of)
+    shard = parse_shard(shard_specs)
+    if shard and as_of is None and config.as_of is None:
+        raise AssayError("--shard needs --as-of (or as_of in the config): the shards of one "
+                         "night must share it")
+    plan = apply_shard(plan_for(config, path, control_paths=control_paths,
+                                no_builtin=no_builtin, framework_ids=framework_ids,
+                                as_of=as_of), shard)
     locker = open_configured_locker(config, plan.base_dir)
     plan.store = locker
     with reporter_for() as progress:
         plan.progress = progress
         results = execute(plan)
+    if shard:
+        results.run.group_id = group_id(plan, results.run.library_digest)
     if locker is not None:
         keep_in_locker(results, locker)
     for target in write_outputs(results, out_dir, fmts):
