@@ -10,6 +10,7 @@ call per value. Conversions follow Terraform's own: ``"true"`` is a bool,
 from __future__ import annotations
 
 import ipaddress
+import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -79,6 +80,15 @@ def to_str(value: Any) -> Any:
     if cls is float:
         return str(int(value)) if value.is_integer() else repr(value)
     return NOPE
+
+
+def to_json_text(value: Any) -> Any:
+    """A mapping or list as compact JSON with sorted keys — what Terraform's
+    ``jsonencode`` gives — so ``matches`` reads a parsed policy like its text."""
+    try:
+        return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        return NOPE
 
 
 def to_datetime(value: Any) -> Any:

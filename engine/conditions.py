@@ -15,7 +15,8 @@ value was found and what was expected.
 Decisions where DESIGN.md is silent:
 
 - ``matches`` searches (``re.search``): anchor with ``^…$`` to match the whole
-  value; numbers and booleans are matched as their text.
+  value; numbers and booleans are matched as their text, a mapping (a parsed
+  policy document) as its compact JSON with sorted keys, as ``jsonencode`` writes.
 - A found value is converted to its operand's kind, as Terraform converts:
   ``"true"`` equals ``true``, ``"5"`` equals ``5``, ``5`` equals ``"5"``. A value
   that does not convert does not satisfy the operator (so ``ne`` holds for it).

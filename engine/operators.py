@@ -16,12 +16,21 @@ from __future__ import annotations
 
 import operator as _op
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Final, Literal
 
-from engine.coerce import CONVERTERS, NOPE, kind_of, ordered_kind, to_datetime, to_network, to_str
+from engine.coerce import (
+    CONVERTERS,
+    NOPE,
+    kind_of,
+    ordered_kind,
+    to_datetime,
+    to_json_text,
+    to_network,
+    to_str,
+)
 from engine.model import parse_duration
 from engine.reasons import render
 
@@ -129,6 +138,8 @@ def _matches(pattern: re.Pattern[str]) -> ValueTest:
 
     def matches(value: Any, _: datetime) -> bool:
         text = value if value.__class__ is str else to_str(value)
+        if text is NOPE and isinstance(value, Mapping):
+            text = to_json_text(value)  # a policy document read as data, not as text
         return text is not NOPE and search(text) is not None
 
     return matches

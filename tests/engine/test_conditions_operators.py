@@ -100,7 +100,10 @@ def test_not_in(operand: Any, value: Any, expected: Truth) -> None:
     [
         ("^arn:aws:kms:", "arn:aws:kms:us-east-1:1:key/x", T), ("^arn:aws:kms:", "x-arn:aws:kms:", F),
         ("kms", "arn:aws:kms:x", T), ("^[0-9]+$", 443, T), ("^true$", True, T),
-        ("x", {"x": 1}, F), ("x", _MISSING, F),
+        ("x", {"y": 1}, F), ("x", _MISSING, F),
+        ('"Action":"\\*"', {"Statement": [{"Effect": "Allow", "Action": "*"}]}, T),
+        ('"Action":"\\*"', {"Statement": [{"Effect": "Allow", "Action": "s3:Get"}]}, F),
+        ("^a", {1: 2, "b": 3}, F),
     ],
 )
 def test_matches_searches_the_text(operand: str, value: Any, expected: Truth) -> None:
