@@ -126,7 +126,7 @@ def yaml_files(paths: Iterable[PathLike], errors: _Errors) -> list[Path]:
         path = Path(given)
         if path.is_dir():
             candidates = sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES
-                                and p.is_file())
+                                and p.is_file() and not _hidden(p.relative_to(path)))
         elif path.is_file():
             candidates = [path]
         else:
@@ -138,6 +138,11 @@ def yaml_files(paths: Iterable[PathLike], errors: _Errors) -> list[Path]:
                 seen.add(key)
                 found.append(candidate)
     return found
+
+
+def _hidden(relative: Path) -> bool:
+    """Editor back-ups and dot-folders (``.#x.yaml``, ``.git/``) are not controls."""
+    return any(part.startswith(".") for part in relative.parts)
 
 
 # --------------------------------------------------------------------------- catalogs

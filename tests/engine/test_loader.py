@@ -305,3 +305,29 @@ def test_coverage_buckets() -> None:
     assert (result.automated, result.manual) == (["1.1", "2.1"], ["1.3"])
     assert result.not_covered == {"1.2": "no control maps to it",
                                   "2.2": "not applicable: no badges"}
+
+
+def test_hidden_files_and_folders_are_skipped(tmp_path: Path) -> None:
+    write(tmp_path, "lib/EX-KMS-01.yaml", GOOD.format(id="EX-KMS-01"))
+    write(tmp_path, "lib/.#EX-KMS-01.yaml", "broken: [")
+    write(tmp_path, "lib/.git/EX-OLD-01.yaml", "broken: [")
+    controls = load_controls([tmp_path / "lib"], load_catalogs([CATALOGS]), builtin=False)
+    assert [c.id for c in controls] == ["EX-KMS-01"]
+
+
+def test_aws_resource_types_are_checked(tmp_path: Path) -> None:
+    text = replace("source: terraform", "source: aws").replace("aws_kms_key", "aws_kms_keyy")
+    assert one_error(tmp_path, text) == "11:15: unknown aws resource type 'aws_kms_keyy'"
+
+
+def test_types_fall_back_to_name_patterns_without_the_collector(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing(source: str) -> type:
+        raise ImportError(f"no collector for {source}")
+
+    monkeypatch.setattr("evidence.registry.get", missing)
+    good = replace("source: terraform", "source: aws").replace("aws_kms_key", "aws.kms.key")
+    path = write(tmp_path, "EX-KMS-01.yaml", good)
+    assert load_controls([path], load_catalogs([CATALOGS]), builtin=False)[0].id == "EX-KMS-01"
+    assert one_error(tmp_path, replace("aws_kms_key", "KMS")) == \
+        "11:15: unknown terraform resource type 'KMS'"
