@@ -1,0 +1,4 @@
+resource "aws_db_instance" "ledger" {
+  identifier = "ledger"
+  engine     = "postgres"
+}

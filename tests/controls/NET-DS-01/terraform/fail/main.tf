@@ -1,0 +1,14 @@
+resource "aws_redshift_cluster" "warehouse" {
+  cluster_identifier = "warehouse"
+  node_type          = "ra3.xlplus"
+}
+
+resource "aws_dms_replication_instance" "sync" {
+  replication_instance_id    = "sync"
+  replication_instance_class = "dms.t3.medium"
+  publicly_accessible        = true
+}
+
+resource "aws_opensearch_domain" "search" {
+  domain_name = "search"
+}

@@ -1,0 +1,12 @@
+resource "aws_db_instance" "ledger" {
+  identifier          = "ledger"
+  engine              = "postgres"
+  publicly_accessible = true
+}
+
+resource "aws_rds_cluster_instance" "analytics" {
+  identifier          = "analytics-1"
+  cluster_identifier  = "analytics"
+  instance_class      = "db.r6g.large"
+  publicly_accessible = true
+}

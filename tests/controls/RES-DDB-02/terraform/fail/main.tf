@@ -1,0 +1,12 @@
+resource "aws_dynamodb_table" "orders" {
+  name                        = "orders"
+  hash_key                    = "id"
+  deletion_protection_enabled = false
+  attribute {
+    name = "id"
+    type = "S"
+  }
+  point_in_time_recovery {
+    enabled = false
+  }
+}

@@ -1,0 +1,7 @@
+resource "aws_db_instance" "ledger" {
+  identifier = "ledger"
+  engine     = "postgres"
+  tags = {
+    Environment = "prod"
+  }
+}

@@ -1,0 +1,24 @@
+resource "aws_s3_bucket" "backups" {
+  bucket = "ledger-backups"
+}
+
+resource "aws_s3_bucket_versioning" "backups" {
+  bucket = aws_s3_bucket.backups.id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket" "tagged" {
+  bucket = "exports"
+  tags = {
+    DataClassification = "critical"
+  }
+  versioning {
+    enabled = true
+  }
+}
+
+resource "aws_s3_bucket" "assets" {
+  bucket = "public-assets"
+}
