@@ -1,0 +1,1 @@
+"""Per-service listers; each module exports ``LISTERS`` (see evidence.aws.table)."""

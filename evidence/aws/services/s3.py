@@ -1,0 +1,93 @@
+"""S3: buckets (listed once per account, read in their own region) and the
+account-level public access block."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from engine.values import Unknown
+from evidence.aws.common import account_arn
+from evidence.aws.session import GLOBAL
+from evidence.aws.table import Lister
+from evidence.aws.task import Count, Task, put
+
+BUCKET = "aws.s3.bucket"
+ACCOUNT_PAB = "aws.s3.account_public_access_block"
+
+
+def _member(found: dict[str, Any] | None | Unknown, name: str) -> Any:
+    if isinstance(found, Unknown) or found is None:
+        return found
+    return found.get(name)
+
+
+def list_buckets(task: Task) -> None:
+    buckets = task.items("s3", "ListBuckets", "Buckets")
+    in_scope = set(task.account.regions)
+    skipped = 0
+    for bucket in sorted(buckets, key=lambda b: b["Name"]):
+        region = bucket.get("BucketRegion")
+        if region is None:
+            found = task.call("s3", "GetBucketLocation", {"Bucket": bucket["Name"]},
+                              key=bucket["Name"]) or {}
+            region = found.get("LocationConstraint") or "us-east-1"
+            if region == "EU":  # the legacy name of eu-west-1
+                region = "eu-west-1"
+        if region not in in_scope:
+            skipped += 1
+            continue
+        task.spawn(read_bucket, bucket, region)
+    if skipped:
+        task.runner.post(Count("aws.s3.buckets_outside_regions", skipped))
+
+
+def read_bucket(task: Task, bucket: dict[str, Any], region: str) -> None:
+    name = bucket["Name"]
+    attrs: dict[str, Any] = {"Name": name, "CreationDate": bucket.get("CreationDate"),
+                             "Region": region}
+
+    def get(operation: str, absent: tuple[str, ...] = ()) -> dict[str, Any] | None | Unknown:
+        return task.detail("s3", operation, {"Bucket": name}, absent=absent, key=name,
+                           region=region)
+
+    put(attrs, "Encryption", _member(
+        get("GetBucketEncryption", ("ServerSideEncryptionConfigurationNotFoundError",)),
+        "ServerSideEncryptionConfiguration"))
+    put(attrs, "PublicAccessBlock", _member(
+        get("GetPublicAccessBlock", ("NoSuchPublicAccessBlockConfiguration",)),
+        "PublicAccessBlockConfiguration"))
+    versioning = get("GetBucketVersioning")
+    if versioning:  # never configured: an empty answer, the key stays absent
+        put(attrs, "Versioning", versioning)
+    put(attrs, "Logging", _member(get("GetBucketLogging"), "LoggingEnabled"))
+    policy = _member(get("GetBucketPolicy", ("NoSuchBucketPolicy",)), "Policy")
+    put(attrs, "Policy", json.loads(policy) if isinstance(policy, str) else policy)
+    put(attrs, "ObjectLock", _member(
+        get("GetObjectLockConfiguration", ("ObjectLockConfigurationNotFoundError",)),
+        "ObjectLockConfiguration"))
+    put(attrs, "Tags", _member(get("GetBucketTagging", ("NoSuchTagSet",)), "TagSet"))
+    refs = {}
+    logging = attrs.get("Logging")
+    if isinstance(logging, dict) and logging.get("TargetBucket"):
+        refs["Logging"] = [f"arn:aws:s3:::{logging['TargetBucket']}"]
+    task.emit(BUCKET, f"arn:aws:s3:::{name}", attrs, refs=refs, region=region)
+
+
+def account_public_access_block(task: Task) -> None:
+    account = task.account.account
+    found = task.call("s3control", "GetPublicAccessBlock", {"AccountId": account},
+                      absent=("NoSuchPublicAccessBlockConfiguration",))
+    attrs = dict((found or {}).get("PublicAccessBlockConfiguration", {}))
+    task.emit(ACCOUNT_PAB, account_arn("s3", "", account, "account_public_access_block"),
+              attrs, region=GLOBAL)
+
+
+LISTERS = [
+    Lister("s3", (BUCKET,), "global", list_buckets,
+           ("ListBuckets", "GetBucketLocation", "GetBucketEncryption", "GetPublicAccessBlock",
+            "GetBucketVersioning", "GetBucketLogging", "GetBucketPolicy",
+            "GetObjectLockConfiguration", "GetBucketTagging")),
+    Lister("s3control", (ACCOUNT_PAB,), "global", account_public_access_block,
+           ("GetPublicAccessBlock",)),
+]

@@ -1,0 +1,27 @@
+"""docs/aws-resources.md is the collector's public contract: it lists exactly the
+types the collector's table knows."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from evidence.aws.collector import AwsCollector
+from evidence.aws.table import all_types
+
+DOC = Path(__file__).resolve().parents[3] / "docs" / "aws-resources.md"
+
+
+def documented_types() -> set[str]:
+    return set(re.findall(r"^\| `(aws\.[a-z0-9_]+\.[a-z0-9_]+)` \|", DOC.read_text(), re.M))
+
+
+def test_docs_table_matches_the_collector() -> None:
+    assert documented_types() == set(all_types())
+
+
+def test_knows_type_answers_from_the_table() -> None:
+    assert AwsCollector.knows_type("aws.s3.bucket")
+    assert AwsCollector.knows_type("aws.ec2.security_group")
+    assert not AwsCollector.knows_type("aws.s3.bukket")
+    assert not AwsCollector.knows_type("aws_s3_bucket")

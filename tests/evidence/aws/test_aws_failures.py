@@ -1,0 +1,96 @@
+"""Denied calls, failed calls and redaction, through the collector and moto."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_estate import ACCOUNT, PLANTED_PASSWORD, REGIONS, Estate
+from botocore.awsrequest import AWSResponse
+from test_aws_collector import collect
+
+
+def deny(service_id: str, operation: str, code: str = "AccessDenied") -> tuple[str, Any]:
+    """A botocore hook answering ``operation`` with a 403 before it is sent."""
+
+    def handler(**_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+        body = {"Error": {"Code": code, "Message": "injected by the test"},
+                "ResponseMetadata": {"HTTPStatusCode": 403}}
+        return AWSResponse("https://denied.invalid", 403, {}, None), body
+
+    return f"before-call.{service_id}.{operation}", handler
+
+
+def fail_network(service_id: str, operation: str) -> tuple[str, Any]:
+    def handler(**_: Any) -> None:
+        from botocore.exceptions import EndpointConnectionError
+
+        raise EndpointConnectionError(endpoint_url="https://unreachable.invalid")
+
+    return f"before-call.{service_id}.{operation}", handler
+
+
+def test_denied_service_is_not_collected_and_others_go_on(estate: Estate) -> None:
+    resources, ctx = collect(estate, "aws.kms.key", "aws.ec2.security_group",
+                             hooks=[deny("ec2", "DescribeSecurityGroups",
+                                         "UnauthorizedOperation")])
+    gaps = {(tuple(types), scope) for types, scope, _ in ctx.gaps}
+    assert gaps == {(("aws.ec2.security_group",), f"{ACCOUNT}/{region}") for region in REGIONS}
+    assert all("UnauthorizedOperation" in reason for _, _, reason in ctx.gaps)
+    assert not [r for r in resources.values() if r.type == "aws.ec2.security_group"]
+    assert {r.location.region for r in resources.values() if r.type == "aws.kms.key"} \
+        == set(REGIONS)
+    assert not ctx.errors  # a denial is a gap, not a broken run
+    denied = [a for a in ctx.artifacts if a.query["operation"] == "DescribeSecurityGroups"]
+    assert denied and all(a.complete is False for a in denied)
+    assert b"UnauthorizedOperation" in denied[0].data  # the answer itself is kept
+
+
+def test_denied_detail_call_makes_the_attribute_unknown(estate: Estate) -> None:
+    from engine.values import Unknown
+
+    resources, ctx = collect(estate, "aws.s3.bucket", hooks=[deny("s3", "GetBucketPolicy")])
+    bucket = resources[f"arn:aws:s3:::assay-good-{REGIONS[0]}"]
+    assert isinstance(bucket.attributes["Policy"], Unknown)
+    assert "GetBucketPolicy: access denied" in bucket.attributes["Policy"].reason
+    assert bucket.attributes["Versioning"] == {"Status": "Enabled"}  # the rest is read
+    assert ctx.counts["aws.denied_detail_calls"] >= 4
+
+
+def test_network_failure_is_an_error_and_others_go_on(estate: Estate) -> None:
+    resources, ctx = collect(estate, "aws.kms.key", "aws.iam.password_policy",
+                             hooks=[fail_network("kms", "ListKeys")])
+    assert len(ctx.errors) == len(REGIONS)
+    message, location = ctx.errors[0]
+    assert "ListKeys failed" in message and location.startswith(f"aws:{ACCOUNT}/")
+    assert not [r for r in resources.values() if r.type == "aws.kms.key"]
+    assert [r.type for r in resources.values()] == ["aws.iam.password_policy"]
+
+
+def test_denied_assume_role_leaves_the_account_not_collected(estate: Estate) -> None:
+    resources, ctx = collect(estate, "aws.kms.key", hooks=[deny("sts", "AssumeRole")])
+    assert not resources
+    assert ctx.gaps == [(["aws.kms.key"], f"{ACCOUNT}/*", ctx.gaps[0][2])]
+    assert "AssumeRole: access denied" in ctx.gaps[0][2]
+
+
+def test_planted_secrets_never_reach_the_stored_bytes(estate: Estate) -> None:
+    """AssumeRole returns a secret access key and a session token; a bucket carries a
+    password and a private key in its tags. None of them may be stored."""
+    issued: list[dict[str, str]] = []
+
+    def capture(parsed: dict[str, Any], **_: Any) -> None:
+        issued.append(parsed["Credentials"])
+
+    resources, ctx = collect(estate, "aws.s3.bucket",
+                             hooks=[("after-call.sts.AssumeRole", capture)])
+    stored = b"".join(a.data for a in ctx.artifacts)
+    assume = [a for a in ctx.artifacts if a.query["operation"] == "AssumeRole"]
+    assert assume and b'"SecretAccessKey":"[REDACTED]"' in assume[0].data
+    assert b'"SessionToken":"[REDACTED]"' in assume[0].data
+    assert b"AccessKeyId" in assume[0].data  # the key id is not a secret; auditors need it
+    [creds] = issued
+    assert creds["SecretAccessKey"].encode() not in stored
+    assert creds["SessionToken"].encode() not in stored
+    assert PLANTED_PASSWORD.encode() not in stored
+    assert b"MIIEplantedPRIVATEkeyMATERIAL" not in stored
+    assert b"PRIVATE KEY-----[REDACTED]" in stored
