@@ -91,6 +91,19 @@ class Task:
             self.runner.post(Failure(f"{exc} ({key})", self.location(service)))
             return Unknown(f"{exc} — in {self.scope}")
 
+    def detail_items(self, service: str, operation: str, result_key: str,
+                     params: Mapping[str, Any] | None = None, *,
+                     key: str | None = None) -> list[Any] | Unknown:
+        """``items`` for a per-resource paginated call, failing like ``detail``."""
+        try:
+            return self.items(service, operation, result_key, params, key=key)
+        except Denied as exc:
+            self.runner.post(Count("aws.denied_detail_calls"))
+            return Unknown(f"{exc} — in {self.scope}")
+        except CallFailed as exc:
+            self.runner.post(Failure(f"{exc} ({key})", self.location(service)))
+            return Unknown(f"{exc} — in {self.scope}")
+
     def location(self, service: str) -> str:
         return f"aws:{self.account.account}/{self.region}/{service}"
 

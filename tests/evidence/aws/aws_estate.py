@@ -63,6 +63,11 @@ def seed(endpoint_url: str) -> Estate:
         _s3(estate, region)
         _kms(estate, region)
         _ec2(estate, region)
+        _logging(estate, region)
+        _detection(estate, region)
+        _data(estate, region)
+        _rds(estate, region)
+        _elbv2(estate, region)
     return estate
 
 
@@ -158,3 +163,116 @@ def _ec2(estate: Estate, region: str) -> None:
     estate.ids[f"vol_bad_{region}"] = ec2.create_volume(AvailabilityZone=zone, Size=8)["VolumeId"]
     if region == "us-east-1":
         ec2.enable_ebs_encryption_by_default()
+
+
+def _logging(estate: Estate, region: str) -> None:
+    logs = estate.client("logs", region)
+    good, bad = f"/assay/good-{region}", f"/assay/bad-{region}"
+    logs.create_log_group(logGroupName=good, kmsKeyId=estate.ids[f"key_good_{region}"])
+    logs.put_retention_policy(logGroupName=good, retentionInDays=400)
+    logs.create_log_group(logGroupName=bad)
+    group_arn = f"arn:aws:logs:{region}:{ACCOUNT}:log-group:{good}:*"
+    trail = estate.client("cloudtrail", region)
+    estate.ids[f"trail_good_{region}"] = trail.create_trail(
+        Name=f"assay-good-trail-{region}", S3BucketName=f"assay-good-{region}",
+        IsMultiRegionTrail=True, EnableLogFileValidation=True,
+        KmsKeyId=estate.ids[f"key_good_{region}"], CloudWatchLogsLogGroupArn=group_arn,
+        CloudWatchLogsRoleArn=f"arn:aws:iam::{ACCOUNT}:role/assay-good-role")["TrailARN"]
+    trail.start_logging(Name=f"assay-good-trail-{region}")
+    trail.put_event_selectors(TrailName=f"assay-good-trail-{region}", EventSelectors=[
+        {"ReadWriteType": "All", "IncludeManagementEvents": True}])
+    estate.ids[f"trail_bad_{region}"] = trail.create_trail(
+        Name=f"assay-bad-trail-{region}", S3BucketName=f"assay-bad-{region}")["TrailARN"]
+
+
+def _detection(estate: Estate, region: str) -> None:
+    enabled = region == "us-east-1"
+    if enabled:  # eu-west-1 has no recorder and no Security Hub at all
+        config = estate.client("config", region)
+        config.put_configuration_recorder(ConfigurationRecorder={
+            "name": "default", "roleARN": f"arn:aws:iam::{ACCOUNT}:role/assay-good-role",
+            "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True}})
+        config.put_delivery_channel(DeliveryChannel={"name": "default",
+                                                     "s3BucketName": f"assay-good-{region}"})
+        config.start_configuration_recorder(ConfigurationRecorderName="default")
+        estate.client("securityhub", region).enable_security_hub()
+    estate.client("guardduty", region).create_detector(Enable=enabled)
+
+
+def _data(estate: Estate, region: str) -> None:
+    key = estate.ids[f"key_good_{region}"]
+    ddb = estate.client("dynamodb", region)
+    schema: dict[str, Any] = {"KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+                              "AttributeDefinitions": [{"AttributeName": "id",
+                                                        "AttributeType": "S"}],
+                              "BillingMode": "PAY_PER_REQUEST"}
+    ddb.create_table(TableName="assay-good-table", DeletionProtectionEnabled=True,
+                     SSESpecification={"Enabled": True, "SSEType": "KMS",
+                                       "KMSMasterKeyId": key}, **schema)
+    ddb.update_continuous_backups(TableName="assay-good-table",
+                                  PointInTimeRecoverySpecification={
+                                      "PointInTimeRecoveryEnabled": True})
+    ddb.create_table(TableName="assay-bad-table", **schema)
+    sm = estate.client("secretsmanager", region)
+    sm.create_secret(Name="assay-good-secret", SecretString="not-listed", KmsKeyId=key)
+    sm.create_secret(Name="assay-bad-secret", SecretString="not-listed")
+    efs = estate.client("efs", region)
+    efs.create_file_system(CreationToken="assay-good-fs", Encrypted=True, KmsKeyId=key,
+                           Tags=[{"Key": "Name", "Value": "assay-good-fs"}])
+    efs.create_file_system(CreationToken="assay-bad-fs",
+                           Tags=[{"Key": "Name", "Value": "assay-bad-fs"}])
+    sns = estate.client("sns", region)
+    sns.create_topic(Name="assay-good-topic", Attributes={"KmsMasterKeyId": key})
+    sns.create_topic(Name="assay-bad-topic")
+    sqs = estate.client("sqs", region)
+    sqs.create_queue(QueueName="assay-good-queue", Attributes={"KmsMasterKeyId": key})
+    sqs.create_queue(QueueName="assay-bad-queue", Attributes={"SqsManagedSseEnabled": "false"})
+
+
+def _rds(estate: Estate, region: str) -> None:
+    rds = estate.client("rds", region)
+    rds.create_db_parameter_group(DBParameterGroupName="assay-good-pg",
+                                  DBParameterGroupFamily="postgres16", Description="tls")
+    rds.modify_db_parameter_group(DBParameterGroupName="assay-good-pg", Parameters=[
+        {"ParameterName": "rds.force_ssl", "ParameterValue": "1", "ApplyMethod": "immediate"}])
+    rds.create_db_parameter_group(DBParameterGroupName="assay-bad-pg",
+                                  DBParameterGroupFamily="postgres16", Description="no tls")
+    common: dict[str, Any] = {"DBInstanceClass": "db.t3.micro", "Engine": "postgres",
+                              "MasterUsername": "admin", "MasterUserPassword": "Pa55word-db!",
+                              "AllocatedStorage": 20}
+    rds.create_db_instance(DBInstanceIdentifier="assay-good-db", StorageEncrypted=True,
+                           KmsKeyId=estate.ids[f"key_good_{region}"], MultiAZ=True,
+                           PubliclyAccessible=False, DeletionProtection=True,
+                           BackupRetentionPeriod=14, DBParameterGroupName="assay-good-pg",
+                           Tags=[{"Key": "Environment", "Value": "production"}], **common)
+    rds.create_db_instance(DBInstanceIdentifier="assay-bad-db", PubliclyAccessible=True,
+                           BackupRetentionPeriod=1, DBParameterGroupName="assay-bad-pg",
+                           **common)
+
+
+def _elbv2(estate: Estate, region: str) -> None:
+    ec2 = estate.client("ec2", region)
+    vpc = estate.ids[f"vpc_good_{region}"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.10.{n}.0/24",
+                                 AvailabilityZone=f"{region}{zone}")["Subnet"]["SubnetId"]
+               for n, zone in ((1, "a"), (2, "b"))]
+    elb = estate.client("elbv2", region)
+    target = elb.create_target_group(Name=f"assay-tg-{region}", Protocol="HTTP", Port=80,
+                                     VpcId=vpc)["TargetGroups"][0]["TargetGroupArn"]
+    forward = [{"Type": "forward", "TargetGroupArn": target}]
+    good = elb.create_load_balancer(Name="assay-good-alb", Subnets=subnets,
+                                    Type="application")["LoadBalancers"][0]["LoadBalancerArn"]
+    elb.modify_load_balancer_attributes(LoadBalancerArn=good, Attributes=[
+        {"Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true"}])
+    estate.ids[f"listener_good_{region}"] = elb.create_listener(
+        LoadBalancerArn=good, Protocol="HTTPS", Port=443,
+        SslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06",
+        Certificates=[{"CertificateArn": estate.client("acm", region).request_certificate(
+            DomainName="good.example.com")["CertificateArn"]}],
+        DefaultActions=forward)["Listeners"][0]["ListenerArn"]
+    bad = elb.create_load_balancer(Name="assay-bad-alb", Subnets=subnets,
+                                   Type="application")["LoadBalancers"][0]["LoadBalancerArn"]
+    estate.ids[f"listener_bad_{region}"] = elb.create_listener(
+        LoadBalancerArn=bad, Protocol="HTTP", Port=80,
+        DefaultActions=forward)["Listeners"][0]["ListenerArn"]
+    estate.ids[f"alb_good_{region}"], estate.ids[f"alb_bad_{region}"] = good, bad

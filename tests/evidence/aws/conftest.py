@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from aws_estate import Estate, seed
+
+from tests.evidence.aws.aws_estate import Estate, seed
 
 
 @pytest.fixture(scope="session")

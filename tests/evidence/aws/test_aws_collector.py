@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from aws_estate import ACCOUNT, REGIONS, Estate
-from aws_fakes import RecordingContext
 
 from engine.model import Resource
 from evidence.aws.collector import AwsCollector
 from evidence.interface import CollectRequest
+from tests.evidence.aws.aws_estate import ACCOUNT, REGIONS, Estate
+from tests.evidence.aws.aws_fakes import RecordingContext
 
 
 def collect(estate: Estate, *types: str, hooks: Any = (), shard: Any = None,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_estate import ACCOUNT, PLANTED_PASSWORD, REGIONS, Estate
 from botocore.awsrequest import AWSResponse
-from test_aws_collector import collect
+
+from tests.evidence.aws.aws_estate import ACCOUNT, PLANTED_PASSWORD, REGIONS, Estate
+from tests.evidence.aws.test_aws_collector import collect
 
 
 def deny(service_id: str, operation: str, code: str = "AccessDenied") -> tuple[str, Any]:
