@@ -51,6 +51,28 @@ trail_tampering:
 """
 
 TRUE = Truth.TRUE
+POSTURE = """
+no_open_admin_ports:
+  no_item:
+    path: ingress
+    where:
+      all:
+        - {path: cidr_blocks, cidr_open: true}
+        - {path: from_port, lte: 22}
+        - {path: to_port, gte: 22}
+encrypted:
+  any:
+    - {path: server_side_encryption_configuration.rule.apply_server_side_encryption_by_default.sse_algorithm,
+       in: [AES256, "aws:kms", "aws:kms:dsse"]}
+    - related: aws_s3_bucket_server_side_encryption_configuration
+      by: bucket
+      assert: {path: rule.apply_server_side_encryption_by_default.sse_algorithm, in: [AES256, "aws:kms"]}
+tagged:
+  all:
+    - {path: tags.Owner, exists: true}
+    - {path: tags.DataClassification, in: [public, internal, confidential]}
+"""
+
 _NAMES = ["GetObject", "PutObject", "DescribeInstances", "AssumeRole", "ConsoleLogin",
           "PutRolePolicy", "AuthorizeSecurityGroupIngress", "StopLogging", "ListBuckets"]
 
@@ -95,6 +117,30 @@ def _rate(function: Callable[[Mapping[str, Any], EvalContext], Any], checks: lis
     return len(events) / best, matched
 
 
+def make_resources(count: int, seed: int = 11) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    resources = []
+    for _ in range(count):
+        ingress = [{"from_port": rng.choice([22, 443, 0]), "to_port": rng.choice([22, 443, 65535]),
+                    "cidr_blocks": [rng.choice(["10.0.0.0/8", "0.0.0.0/0"])]} for _ in range(3)]
+        sse = [{"rule": [{"apply_server_side_encryption_by_default": [
+            {"sse_algorithm": rng.choice(["AES256", "aws:kms", "none"])}]}]}]
+        resources.append({"ingress": ingress, "server_side_encryption_configuration": sse,
+                          "tags": {"Owner": "team", "DataClassification": rng.choice(["internal", "x"])}})
+    return resources
+
+
+def posture_rate(resources: list[dict[str, Any]], ctx: EvalContext) -> float:
+    adapter: TypeAdapter[Any] = TypeAdapter(Condition)
+    predicates = [compile_condition(adapter.validate_python(c))
+                  for c in yaml.safe_load(POSTURE).values()]
+    began = time.process_time()
+    for attrs in resources:
+        for predicate in predicates:
+            predicate(attrs, ctx)
+    return len(resources) * len(predicates) / (time.process_time() - began)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.conditions")
     parser.add_argument("--events", type=int, default=200_000)
@@ -108,6 +154,10 @@ def main(argv: list[str] | None = None) -> int:
         rate, matched = _rate(function, checks, events, ctx)  # type: ignore[arg-type]
         print(f"conditions  {label:34s} {rate:>12,.0f} events/s  "
               f"({len(checks)} checks, {len(events):,} events, {matched:,} matches)")
+    resources = make_resources(args.events // 10)
+    rate = posture_rate(resources, EvalContext(as_of=ctx.as_of, subject_id="x", lookup=lambda *a: []))
+    print(f"conditions  {'posture verdicts (items, related, any)':34s} {rate:>12,.0f} verdicts/s  "
+          f"({len(resources):,} resources x 3 checks)")
     return 0
 
 

@@ -12,6 +12,7 @@ from engine.values import Unknown
 MAX_ITEMS = 5  # list elements or mapping entries shown before "…"
 MAX_TEXT = 80  # characters of a string shown before "…"
 MAX_REASONS = 3  # sub-reasons joined into one reason
+MAX_REASON_TEXT = 400  # characters of a joined reason; nested any/all stay readable
 
 
 def render(value: Any) -> str:
@@ -63,9 +64,10 @@ def join(reasons: Iterable[str], separator: str) -> str:
         return str(reasons[0])
     distinct = list(dict.fromkeys(r for r in reasons if r))
     text = separator.join(distinct[:MAX_REASONS])
-    if len(distinct) > MAX_REASONS:
-        text += f" (+{len(distinct) - MAX_REASONS} more)"
-    return text
+    more = f" (+{len(distinct) - MAX_REASONS} more)" if len(distinct) > MAX_REASONS else ""
+    if len(text) > MAX_REASON_TEXT:
+        text = text[:MAX_REASON_TEXT] + "…"
+    return text + more
 
 
 def unknown_reason(unknowns: Iterable[Unknown]) -> str:

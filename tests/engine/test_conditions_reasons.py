@@ -49,3 +49,8 @@ def test_join_dedupes_and_caps() -> None:
 def test_unknown_reason() -> None:
     assert unknown_reason([Unknown("x"), Unknown("x")]) == "x"
     assert unknown_reason([]) == "a value could not be resolved"
+
+
+def test_joined_reasons_are_cut_at_a_fixed_length() -> None:
+    text = join(["a" * 300, "b" * 300, "c", "d"], " and ")
+    assert text == "a" * 300 + " and " + "b" * 95 + "… (+1 more)"
