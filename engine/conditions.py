@@ -202,7 +202,8 @@ def _items(items: Items, params: Mapping[str, Any], negated: bool) -> Compiled:
         raise ControlError(str(exc)) from None
     # any_item C = ∃C; all_items C = ∀C; no_item C = ∀¬C; and ¬∃C = ∀¬C, ¬∀C = ∃¬C.
     exists = (quantifier == "any_item") != negated
-    inner = _compile(spec.where, params, (quantifier == "no_item") != negated)
+    inner_negated = (quantifier == "no_item") != negated
+    inner = _compile(spec.where, params, inner_negated)
     inner_test, inner_verdict = inner.test, inner.verdict
     path = spec.path
     empty = Verdict(TRUE if not exists else FALSE, f"{path}: no items")
@@ -217,7 +218,8 @@ def _items(items: Items, params: Mapping[str, Any], negated: bool) -> Compiled:
             return empty
         labelled = [(f"{path}[{i}]", Verdict(UNKNOWN, item.reason) if item.__class__ is Unknown
                      else inner_verdict(item, ctx)) for i, item in enumerate(values)]
-        return _quantify_verdicts(labelled, exists, f"{path}: all {len(values)} items hold")
+        held = "no item matches" if inner_negated else "every item holds"
+        return _quantify_verdicts(labelled, exists, f"{path}: {held} ({len(values)} checked)")
 
     return Compiled(test, verdict)
 
@@ -260,7 +262,7 @@ def _related(relation: Related, params: Mapping[str, Any], negated: bool) -> Com
             return Verdict(TRUE, text) if exists else Verdict(FALSE, f"{text}; expected none")
         labelled = [(r.id, inner.verdict(r.attributes, replace(ctx, subject_id=r.id)))
                     for r in ordered]
-        return _quantify_verdicts(labelled, exists,
-                                  f"every {kind} that {refers} holds ({len(ordered)})")
+        return _quantify_verdicts(labelled, exists, f"no {kind} that {refers} matches "
+                                                    f"({len(ordered)} checked)")
 
     return Compiled(test, verdict)

@@ -204,7 +204,9 @@ def test_items_reasons_name_the_item() -> None:
     assert run("{any_item: {path: ingress, where: {path: from_port, eq: 22}}}", SG) == Verdict(
         T, "ingress[1]: from_port: 22; expected 22")
     assert run("{all_items: {path: ingress, where: {path: from_port, gt: 0}}}", SG) == Verdict(
-        T, "ingress: all 2 items hold")
+        T, "ingress: every item holds (2 checked)")
+    assert run("{no_item: " + OPEN_SSH + "}", SG) == Verdict(
+        T, "ingress: no item matches (2 checked)")
 
 
 def test_items_with_unknowns() -> None:
@@ -273,7 +275,7 @@ def test_related_with_assert() -> None:
     assert run("{not: " + kms + "}", {}, ctx) == Verdict(
         F, 'aws_s3_bucket_sse.b: algo: "aws:kms"; expected not "aws:kms"')
     assert run("{not: " + dsse + "}", {}, ctx) == Verdict(
-        T, "every aws_s3_bucket_sse that references this resource through bucket holds (2)")
+        T, "no aws_s3_bucket_sse that references this resource through bucket matches (2 checked)")
 
 
 def test_related_without_assert() -> None:
