@@ -6,6 +6,7 @@ Layout (Checkov's ``<Check>/main.tf + expected.yaml`` convention)::
         expected.yaml      {check-id: {status: S, findings: {resource-or-event-id: S}}}
         run.yaml           optional: {as_of, period: [start, end], params: {...}, config: {...}}
         *.tf               terraform: real HCL through the Terraform collector
+        plan.json          terraform_plan: `terraform show -json` output through the plan collector
         resources.yaml     aws: recorded resources, a list of {type, id, attributes}
         events.jsonl       cloudtrail / k8s_audit / auditlog: raw records through the log collector
         attestations/      manual: attestation records through the attestation collector
@@ -64,8 +65,10 @@ def _moment(value: Any) -> datetime:
 
 
 def source_config(source: str, case: Path, extra: dict[str, Any]) -> dict[str, Any]:
-    if source in ("terraform", "terraform_plan"):
+    if source == "terraform":
         return {"paths": [str(case)], "cache": False, **extra}
+    if source == "terraform_plan":
+        return {"files": [str(case / "plan.json")], **extra}
     if source == "aws":
         return {"resources": _read_yaml(case / "resources.yaml", [])}
     if source in LOG_SOURCES:
@@ -148,4 +151,7 @@ def test_fixture_folders_name_real_controls_and_sources() -> None:
         control_id, source = case.parent.parent.name, case.parent.name
         assert control_id in ids, case
         control = library().control(control_id)
-        assert control is not None and source in control.sources, case
+        assert control is not None, case
+        # a plan is read with the control's terraform checks unless it has its own
+        assert source in control.sources or (
+            source == "terraform_plan" and "terraform" in control.sources), case
