@@ -88,6 +88,9 @@ class ParseCache:
         except OSError:
             pass  # a cache that cannot be written only costs speed
 
+    def parse_one(self, raw: bytes, text: str) -> tuple[Any, ...]:
+        return self.parse_all([(self.key(raw), text)])[self.key(raw)]
+
     def parse_all(self, items: Iterable[tuple[str, str]]) -> dict[str, tuple[Any, ...]]:
         """Parse (key, text) pairs, from the cache where possible; key → record."""
         out: dict[str, tuple[Any, ...]] = {}

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import json
+import gc
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import orjson
+
 from engine.model import Event, Location, Resource, Suppression
-from engine.values import to_jsonable
+from engine.values import Unknown
 from evidence.interface import CollectContext, Collector, CollectRequest
 from evidence.terraform.config import Declared
 from evidence.terraform.instance import Instance, UnknownAttributes
@@ -30,15 +33,17 @@ class TerraformCollector(Collector):
     def collect(self, request: CollectRequest) -> Iterator[Resource | Event]:
         settings = Settings.of(self.config)
         scan = Scan(settings, self.context)
-        roots = scan.load()
-        self.context.count("root_modules", len(roots))
-        for result in scan.evaluate(roots, request.types):
-            resources = [self._resource(i) for i in result.instances]
-            self.context.count("resources", len(resources))
-            self._store(result, resources, settings, request)
-            yield from resources
+        resources: list[Resource] = []
+        with gc_paused():
+            roots = scan.load()
+            self.context.count("root_modules", len(roots))
+            for result in scan.evaluate(roots, request.types):
+                self.context.count("resources", len(result.instances))
+                sha = self._store(result, settings, request)
+                resources += [self._resource(i, sha) for i in result.instances]
+        yield from resources
 
-    def _resource(self, instance: Instance) -> Resource:
+    def _resource(self, instance: Instance, artifact: str) -> Resource:
         decl = instance.decl
         return Resource.model_construct(
             source=self.source,
@@ -47,14 +52,13 @@ class TerraformCollector(Collector):
             attributes=instance.attributes,
             location=Location(file=decl.file, line=decl.line),
             refs=instance.refs,
-            suppressions=suppressions_of(decl, self.context),
+            suppressions=suppressions_of(decl, self.context) if decl.suppressions else [],
+            artifacts=[artifact],
         )
 
-    def _store(self, result: RootResult, resources: list[Resource], settings: Settings,
-               request: CollectRequest) -> None:
-        records = [_record(r) for r in sorted(resources, key=lambda r: r.id)]
-        data = json.dumps({"root": result.root.label, "resources": records}, indent=1,
-                          sort_keys=True, ensure_ascii=False).encode()
+    def _store(self, result: RootResult, settings: Settings, request: CollectRequest) -> str:
+        records = [_record(i) for i in sorted(result.instances, key=lambda i: i.id)]
+        data = dump_json({"root": result.root.label, "resources": records})
         query = {
             "root": result.root.label,
             "paths": settings.paths,
@@ -62,11 +66,24 @@ class TerraformCollector(Collector):
             "vars": sorted(settings.vars),
             "types": sorted(request.types),
         }
-        self.context.store_artifact(
+        return self.context.store_artifact(
             name=f"terraform/{result.root.label}.json", data=data,
             media_type="application/json", query=query, item_count=len(records),
-            complete=True,
+            complete=not result.errors,
         )
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a scan builds its (acyclic, large) data:
+    its full passes over hundreds of thousands of live tuples cost more than the scan."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def suppressions_of(decl: Declared, context: CollectContext) -> list[Suppression]:
@@ -85,18 +102,28 @@ def suppressions_of(decl: Declared, context: CollectContext) -> list[Suppression
     return out
 
 
-def _record(resource: Resource) -> dict[str, Any]:
-    attributes = resource.attributes
-    shown: Any
+def _record(instance: Instance) -> dict[str, Any]:
+    attributes: Any = instance.attributes
     if isinstance(attributes, UnknownAttributes):
-        shown = {"$unknown": attributes.reason}
-    else:
-        shown = to_jsonable(attributes)
+        attributes = {"$unknown": attributes.reason}
     return {
-        "id": resource.id,
-        "type": resource.type,
-        "file": resource.location.file,
-        "line": resource.location.line,
-        "attributes": shown,
-        "refs": resource.refs,
+        "id": instance.id,
+        "type": instance.type,
+        "file": instance.decl.file,
+        "line": instance.decl.line,
+        "attributes": attributes,
+        "refs": instance.refs,
     }
+
+
+def _unknown_as_json(value: Any) -> Any:
+    if isinstance(value, Unknown):
+        return {"$unknown": value.reason}
+    raise TypeError(f"cannot store a {type(value).__name__} as JSON")
+
+
+def dump_json(document: Any) -> bytes:
+    """Canonical JSON of collected evidence (sorted keys); an Unknown is ``{"$unknown": why}``."""
+    return orjson.dumps(document, default=_unknown_as_json,
+                        option=orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS
+                        | orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS)

@@ -10,6 +10,7 @@ reference cycle becomes an unknown value instead of a crash.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -293,8 +294,8 @@ class ModuleInstance:
             self.env.note(f"{where}: module.{name}: source {source!r} is not fetched "
                           "(registry and git modules are not evaluated)")
             return None
-        directory = (self.config.directory / str(source)).resolve()
-        if directory in self.ancestry or directory == self.config.directory.resolve():
+        directory = Path(os.path.normpath(self.config.directory / str(source)))
+        if directory in self.ancestry or directory == self.config.directory:
             self.env.error(f"module.{name} calls {source} which is already being "
                            "evaluated (module cycle)", where)
             return None
@@ -315,7 +316,7 @@ class ModuleInstance:
                 prefix=f"{self.prefix}module.{name}{expansion.key}.",
                 inputs=inputs, input_refs=refs,
                 unknown=self.unknown or expansion.unknown,
-                ancestry=self.ancestry + (self.config.directory.resolve(),),
+                ancestry=self.ancestry + (self.config.directory,),
             )
             out.append((expansion, child))
         return out

@@ -53,6 +53,7 @@ class RootResult:
     root: Root
     instances: list[Instance]
     id_prefix: str
+    errors: bool = False  # a file of this root, or of a module, could not be read or parsed
 
 
 class Scan:
@@ -62,6 +63,7 @@ class Scan:
         self.configs: dict[Path, ModuleConfig] = {}
         self.shown: dict[Path, tuple[Path, str, bool]] = {}  # folder → (scanned root, given, abs)
         self.cache: ParseCache | None = None
+        self.broken: set[Path] = set()  # folders with a file that could not be read or parsed
 
     # ----------------------------------------------------------------- loading
 
@@ -75,12 +77,15 @@ class Scan:
             if not full.exists():
                 self.context.error(f"{given}: no such file or directory", given)
                 continue
+            full = full.resolve()
             if full.is_file():
-                pending.append((full.parent, [full], full.parent, str(Path(given).parent), absolute))
+                pending.append((full.parent, [full], full.parent, str(Path(given).parent),
+                                absolute))
                 continue
             found = discover(full)
             for problem_path, message in found.problems:
                 self.context.error(message, shown_path(problem_path, full, given, absolute))
+                self.broken.add(problem_path.parent.resolve())
             for folder, files in found.folders.items():
                 pending.append((folder, files, full, given, absolute))
         self.cache = ParseCache(self._cache_dir(pending))
@@ -88,9 +93,9 @@ class Scan:
         called: set[Path] = set()
         for folder, config in self.configs.items():
             for source in config.local_module_sources():
-                called.add((folder / source).resolve())
+                called.add(Path(os.path.normpath(folder / source)))
         for folder, _, scanned, given, absolute in pending:
-            if folder.resolve() in called:
+            if folder in called:
                 continue
             label = shown_path(folder, scanned, given, absolute)
             roots.append(Root(folder, label, scanned, given))
@@ -108,15 +113,16 @@ class Scan:
         assert self.cache is not None
         texts: list[tuple[Path, str, str, str]] = []  # folder, shown, key, text
         for folder, files, scanned, given, absolute in pending:
-            self.shown[folder.resolve()] = (scanned, given, absolute)
-            self.configs.setdefault(folder.resolve(), ModuleConfig(folder))
+            self.shown[folder] = (scanned, given, absolute)
+            self.configs.setdefault(folder, ModuleConfig(folder))
             for path in files:
                 shown = shown_path(path, scanned, given, absolute)
                 text, raw, problem = read_text(path)
                 if text is None or raw is None:
                     self.context.error(problem or "cannot read", shown)
+                    self.broken.add(folder)
                     continue
-                texts.append((folder.resolve(), shown, self.cache.key(raw), text))
+                texts.append((folder, shown, self.cache.key(raw), text))
         records = self.cache.parse_all((key, text) for _, _, key, text in texts)
         # Cache hits are not counted in the results: the same inputs must give the
         # same results whether or not the parse cache was warm.
@@ -129,6 +135,7 @@ class Scan:
                 at = f" (line {line}, column {column})" if line else ""
                 self.context.error(f"cannot parse {shown}{at}: {message}", where)
                 self.context.count("parse_errors")
+                self.broken.add(folder)
                 continue
             self.configs[folder].add_file(shown, ParsedFile(record[1], record[2]))
         for config in self.configs.values():
@@ -141,6 +148,8 @@ class Scan:
 
     def load_module(self, folder: Path) -> ModuleConfig | None:
         """A called module's folder: already parsed when it sits under a scanned path."""
+        if folder in self.configs:
+            return self.configs[folder]
         folder = folder.resolve()
         if folder in self.configs:
             return self.configs[folder]
@@ -165,12 +174,16 @@ class Scan:
     def evaluate(self, roots: list[Root], wanted: frozenset[str]) -> Iterator[RootResult]:
         env = Environment(self.load_module, self.context.note, self.context.error)
         several = len(roots) > 1
+        root_folders = {r.folder for r in roots}
+        modules_broken = bool(self.broken - root_folders)
         for root in roots:
-            config = self.configs[root.folder.resolve()]
+            config = self.configs[root.folder]
             prefix = f"{root.label}/" if several else ""
             instance = ModuleInstance(config, env, prefix, inputs=self._root_inputs(root, config),
                                       ancestry=())
-            yield RootResult(root, list(instance.instances(wanted)), prefix)
+            instances = list(instance.instances(wanted))
+            broken = root.folder in self.broken or modules_broken
+            yield RootResult(root, instances, prefix, broken)
 
     def _root_inputs(self, root: Root, config: ModuleConfig) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -178,7 +191,7 @@ class Scan:
         files += [self._resolve(f) for f in self.settings.var_files]
         for path in files:
             try:
-                values.update(read_var_file(path))
+                values.update(read_var_file(path, self.cache.parse_one if self.cache else None))
             except VarFileError as exc:
                 shown = os.path.relpath(path, self.context.base_dir)
                 where = f"{shown}:{exc.line}" if exc.line else shown

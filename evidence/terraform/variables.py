@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +39,13 @@ class VarFileError(Exception):
         self.line = line
 
 
-def read_var_file(path: Path) -> dict[str, Any]:
+Parse = Callable[[bytes, str], tuple[Any, ...]]  # (raw, text) → a parse cache record
+
+
+def read_var_file(path: Path, parse: Parse | None = None) -> dict[str, Any]:
     """Values in a ``.tfvars`` (HCL) or ``.tfvars.json`` file; VarFileError when unusable."""
-    text, _, problem = read_text(path)
-    if text is None:
+    text, raw, problem = read_text(path)
+    if text is None or raw is None:
         raise VarFileError(problem or "cannot read")
     if path.name.endswith(".json"):
         try:
@@ -51,10 +55,16 @@ def read_var_file(path: Path) -> dict[str, Any]:
         if not isinstance(data, dict):
             raise VarFileError("a JSON variables file must hold an object")
         return data
-    try:
-        attrs, _ = parse_text(text)
-    except HclSyntaxError as exc:
-        raise VarFileError(f"cannot parse: {exc}", exc.line) from None
+    if parse is not None:
+        record = parse(raw, text)
+        if record[0] == "error":
+            raise VarFileError(f"cannot parse: {record[1]}", record[2])
+        attrs = record[1][0]
+    else:
+        try:
+            attrs, _ = parse_text(text)
+        except HclSyntaxError as exc:
+            raise VarFileError(f"cannot parse: {exc}", exc.line) from None
     return {name: LITERAL.value(expr) for name, (expr, _) in attrs.items()}
 
 
