@@ -42,17 +42,21 @@ from engine.conditions import (
     compile_test,
 )
 from engine.model import (
+    All,
     Check,
+    Condition,
     Control,
     Event,
     Finding,
     GapExpectation,
+    Leaf,
     Location,
     ResourceRef,
     Window,
     parse_duration,
 )
 from engine.outcome import CheckOutcome
+from engine.paths import Key, parse_path
 from engine.results import CheckCounts
 from engine.status import Status
 
@@ -82,28 +86,97 @@ def run_event_checks(
     end = min(period_end, as_of)
     evaluators = [_evaluator(source, control, check, params, period_start, end)
                   for control, check, params in bound]
-    live = [e for e in evaluators if e.broken is None]
     ctx = EvalContext(as_of=as_of)
-    read = 0
+    feeds = [(e, e.feed) for e in evaluators if e.broken is None]
+    read, broken = 0, False
     for event in events:
         moment = event.timestamp
         if moment < period_start or moment > end:
             continue
         read += 1
         attrs = event.attributes
-        for evaluator in live:
+        for evaluator, feed in feeds:
             try:
-                evaluator.feed(event, attrs, ctx)
+                feed(event, attrs, ctx)
             except Exception as exc:  # a broken condition is an error result, never a pass
-                evaluator.broken = f"evaluation failed at {event.location}: " \
-                                   f"{type(exc).__name__}: {exc}"
-        if any(e.broken is not None for e in live):
-            live = [e for e in live if e.broken is None]
+                evaluator.broken = (f"evaluation failed at {event.location}: "
+                                    f"{type(exc).__name__}: {exc}")
+                broken = True
+        if broken:
+            feeds, broken = [(e, f) for e, f in feeds if e.broken is None], False
     reason = incomplete() if incomplete is not None else None
     return [e.finish(read, reason) for e in evaluators]
 
 
 # --------------------------------------------------------------------------- evaluators
+
+
+def _where_test(where: Condition, params: Mapping[str, Any]) -> TruthTest:
+    """The compiled ``where``, behind a cheap guard when one can be derived (see _guard)."""
+    full = compile_test(where, params)
+    guard = _guard(where)
+    if guard is None:
+        return full
+    keys, allowed = guard
+    if len(keys) == 1:
+        key = keys[0]
+
+        def guarded_key(attrs: Mapping[str, Any], ctx: EvalContext) -> Truth:
+            value = attrs.get(key)
+            if value is None or (value.__class__ is str and value not in allowed):
+                return FALSE
+            return full(attrs, ctx)
+
+        return guarded_key
+
+    def guarded_path(attrs: Mapping[str, Any], ctx: EvalContext) -> Truth:
+        value: Any = attrs
+        for step in keys:
+            if value.__class__ is not dict:
+                return full(attrs, ctx)
+            value = value.get(step)
+            if value is None:
+                return FALSE
+        if value.__class__ is str and value not in allowed:
+            return FALSE
+        return full(attrs, ctx)
+
+    return guarded_path
+
+
+def _guard(where: Condition) -> tuple[tuple[str, ...], frozenset[str]] | None:
+    """A necessary condition of ``where`` that costs a few dict lookups.
+
+    Most event filters start with ``eventName eq/in literal text``; for a leaf
+    of that form at the top level (or a child of a top-level ``all``), over a
+    path of plain keys, the guard reads the value directly: a missing value or
+    a text outside the set decides the leaf, hence the whole condition, false.
+    Anything else (a list, a number, an Unknown on the way) defers to the full
+    condition, so the guard never changes a verdict, it only skips work.
+    """
+    leaves = [where] if isinstance(where, Leaf) else \
+        [c for c in where.all if isinstance(c, Leaf)] if isinstance(where, All) else []
+    for leaf in leaves:
+        allowed = _text_operands(leaf)
+        if allowed is None:
+            continue
+        try:
+            steps = parse_path(leaf.path)
+        except ValueError:
+            continue
+        if all(isinstance(step, Key) for step in steps):
+            return tuple(step.name for step in steps if isinstance(step, Key)), allowed
+    return None
+
+
+def _text_operands(leaf: Leaf) -> frozenset[str] | None:
+    operand = leaf.operand
+    if leaf.operator == "eq" and isinstance(operand, str):
+        return frozenset((operand,))
+    if leaf.operator == "in" and isinstance(operand, list) and operand \
+            and all(isinstance(o, str) for o in operand):
+        return frozenset(operand)
+    return None
 
 
 class _Evaluator:
@@ -120,14 +193,11 @@ class _Evaluator:
         self.where_verdict: Predicate | None = None
         where = check.events.where if check.events is not None else None
         if where is not None and params is not None:
-            self.where_test = compile_test(where, params)
+            self.where_test = _where_test(where, params)
             self.where_verdict = compile_condition(where, params)
 
     def feed(self, event: Event, attrs: Mapping[str, Any], ctx: EvalContext) -> None:
         raise NotImplementedError
-
-    def where(self, attrs: Mapping[str, Any], ctx: EvalContext) -> Truth:
-        return TRUE if self.where_test is None else self.where_test(attrs, ctx)
 
     def where_reason(self, attrs: Mapping[str, Any], ctx: EvalContext) -> str:
         assert self.where_verdict is not None
@@ -206,7 +276,8 @@ class _NoneExpected(_Evaluator):
     """``expect: none``: every matching event is a failing finding."""
 
     def feed(self, event: Event, attrs: Mapping[str, Any], ctx: EvalContext) -> None:
-        truth = self.where(attrs, ctx)
+        test = self.where_test
+        truth = TRUE if test is None else test(attrs, ctx)
         if truth is FALSE:
             return
         self.matching += 1
@@ -236,7 +307,8 @@ class _Asserted(_Evaluator):
         self.assert_verdict = compile_condition(check.assert_, params)
 
     def feed(self, event: Event, attrs: Mapping[str, Any], ctx: EvalContext) -> None:
-        truth = self.where(attrs, ctx)
+        test = self.where_test
+        truth = TRUE if test is None else test(attrs, ctx)
         if truth is FALSE:
             return
         self.matching += 1
@@ -277,17 +349,21 @@ class _GapCheck(_Evaluator):
         self.unknown_events = 0
 
     def feed(self, event: Event, attrs: Mapping[str, Any], ctx: EvalContext) -> None:
-        truth = self.where(attrs, ctx)
-        if truth is FALSE:
-            return
+        test = self.where_test
+        if test is not None:
+            truth = test(attrs, ctx)
+            if truth is FALSE:
+                return
+            if truth is UNKNOWN:
+                self.unknown_events += 1
+                self._unknown_at(event.timestamp.timestamp())
+                return
         moment = event.timestamp.timestamp()
-        if truth is UNKNOWN:
-            self.unknown_events += 1
-            self._unknown_at(moment)
-            return
         self.matching += 1
-        if moment >= self.last:
-            self._close(self.last, moment)
+        last = self.last
+        if moment >= last:
+            if moment - last > self.max_gap or self.open_unknown is not None:
+                self._close(last, moment)
             self.last = moment
         else:
             self._split(moment)

@@ -37,7 +37,7 @@ class CloudTrailCollector(LogCollector):
     document_key = "Records"
     skip_dirs = frozenset({"CloudTrail-Digest"})
 
-    def to_event(self, record: dict[str, Any], location: str) -> Event | None:
+    def to_event(self, record: dict[str, Any], name: str, number: int) -> Event | None:
         raw = record.get("eventTime")
         if raw is None:
             raise BadRecord("no eventTime")
@@ -45,7 +45,7 @@ class CloudTrailCollector(LogCollector):
         if moment < self.start or moment > self.end:
             return None
         event_id = record.get("eventID")
-        return Event("cloudtrail", moment, record, location,
+        return Event("cloudtrail", moment, record, f"{name}:{number}",
                      None if event_id is None else str(event_id))
 
 
@@ -61,7 +61,7 @@ class K8sAuditCollector(LogCollector):
     source = "k8s_audit"
     document_key = "items"
 
-    def to_event(self, record: dict[str, Any], location: str) -> Event | None:
+    def to_event(self, record: dict[str, Any], name: str, number: int) -> Event | None:
         raw = record.get("requestReceivedTimestamp") or record.get("stageTimestamp")
         if raw is None:
             raise BadRecord("no requestReceivedTimestamp or stageTimestamp")
@@ -69,7 +69,7 @@ class K8sAuditCollector(LogCollector):
         if moment < self.start or moment > self.end:
             return None
         audit_id = record.get("auditID")
-        return Event("k8s_audit", moment, record, location,
+        return Event("k8s_audit", moment, record, f"{name}:{number}",
                      None if audit_id is None else str(audit_id))
 
 
@@ -120,16 +120,16 @@ class AppAuditLogCollector(LogCollector):
             return "csv"
         return super().record_format(head)
 
-    def to_event(self, record: dict[str, Any], location: str) -> Event | None:
+    def to_event(self, record: dict[str, Any], name: str, number: int) -> Event | None:
         raw = self._timestamp(record)
         if raw is None or raw == "":
             raise BadRecord(f"no timestamp at {self.timestamp_path!r}")
         moment = to_utc(raw)
         if moment < self.start or moment > self.end:
             return None
-        for name, get in self._mapped:
+        for standard, get in self._mapped:
             value = get(record)
             if value is not None:
-                record[name] = value
+                record[standard] = value
         record["timestamp"] = isoformat(moment)
-        return Event("auditlog", moment, record, location)
+        return Event("auditlog", moment, record, f"{name}:{number}")

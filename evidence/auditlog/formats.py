@@ -12,6 +12,7 @@ unbounded memory.
 from __future__ import annotations
 
 import csv
+import gc
 import re
 import zlib
 from collections.abc import Iterable, Iterator
@@ -19,6 +20,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+
+
+def _inflate_module() -> Any:
+    """ISA-L inflates gzip about twice as fast as zlib: same format, same API."""
+    try:
+        from isal import isal_zlib
+    except ImportError:  # pragma: no cover - isal is a dependency; zlib reads the same
+        return zlib
+    return isal_zlib
+
+
+_zlib: Any = _inflate_module()
 
 GZIP_MAGIC = b"\x1f\x8b"
 MAX_LINE_BYTES = 16 << 20
@@ -62,12 +75,12 @@ def decompressed(chunks: Iterable[bytes]) -> Iterator[bytes]:
 
 
 def _inflate(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
-    inflater = zlib.decompressobj(wbits=31)
+    inflater = _zlib.decompressobj(wbits=31)
     pending = first
     while True:
         try:
             out = inflater.decompress(pending)
-        except zlib.error as exc:
+        except (_zlib.error, zlib.error) as exc:
             raise FormatError(f"corrupt gzip data: {exc}") from None
         if out:
             yield out
@@ -77,7 +90,7 @@ def _inflate(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
                 pending = next(rest, b"")
                 if not pending:
                     return
-            inflater = zlib.decompressobj(wbits=31)
+            inflater = _zlib.decompressobj(wbits=31)
             continue
         pending = next(rest, b"")
         if not pending:
@@ -179,30 +192,46 @@ def json_lines(chunks: Iterable[bytes]) -> Iterator[Record | Bad]:
 
 
 def json_document(chunks: Iterable[bytes], key: str,
-                  max_bytes: int = MAX_DOCUMENT_BYTES) -> Iterator[Record | Bad]:
-    """The records of one document: ``{key: [...]}`` or a top-level array, numbered from 1."""
+                  max_bytes: int = MAX_DOCUMENT_BYTES) -> list[Any]:
+    """The records of one document, ``{key: [...]}`` or a top-level array, as parsed.
+
+    Elements are not checked here: the caller numbers them from 1 and reports
+    any that is not an object.
+    """
     buffer = bytearray()
     for chunk in chunks:
         buffer += chunk
         if len(buffer) > max_bytes:
             raise FormatError(f"JSON document larger than {max_bytes} bytes; "
                               "split it or deliver it as JSON Lines")
-    try:
-        document = orjson.loads(buffer)
-    except orjson.JSONDecodeError as exc:
-        raise FormatError(f"not a valid JSON document: {exc}") from None
+    document = _parse_document(buffer)
     del buffer
     if isinstance(document, dict) and isinstance(document.get(key), list):
-        records = document[key]
-    elif isinstance(document, list):
-        records = document
-    else:
-        raise FormatError(f"unknown format: a JSON document without a {key!r} array")
-    for index, record in enumerate(records, 1):
-        if type(record) is dict:
-            yield index, record
-        else:
-            yield Bad(index, "record is not a JSON object")
+        records: list[Any] = document[key]
+        return records
+    if isinstance(document, list):
+        return document
+    raise FormatError(f"unknown format: a JSON document without a {key!r} array")
+
+
+def _parse_document(data: bytearray) -> Any:
+    """``orjson.loads`` with the cyclic garbage collector paused.
+
+    Parsing a delivery file allocates tens of thousands of dicts and lists at
+    once; each few hundred allocations would otherwise start a collection that
+    walks the growing, cycle-free tree again (about a quarter of the parse
+    time). JSON cannot hold cycles, so pausing the collector frees nothing
+    late; it is restored at once.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise FormatError(f"not a valid JSON document: {exc}") from None
+    finally:
+        if paused:
+            gc.enable()
 
 
 # --------------------------------------------------------------------------- CSV

@@ -6,10 +6,15 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from engine.event_checks import MAX_FINDINGS, run_event_checks
-from engine.model import Check, Control, Event
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.conditions import EvalContext, compile_test
+from engine.event_checks import MAX_FINDINGS, _where_test, run_event_checks
+from engine.model import Check, Control, Event, EventsSpec
 from engine.outcome import CheckOutcome
 from engine.status import Status
+from engine.values import Unknown
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 END = datetime(2026, 1, 31, 23, 59, 59, tzinfo=UTC)
@@ -140,8 +145,6 @@ def test_out_of_order_events_give_the_same_gaps_as_sorted_ones() -> None:
 
 def test_an_unknown_where_makes_the_finding_unknown() -> None:
     check = {"events": {"where": {"path": "count", "gt": 5}}, "expect": "none"}
-    from engine.values import Unknown
-
     events = [event(1, count=3), event(2, count=Unknown("redacted")), event(3, count=9)]
     (outcome,) = run([check], events)
     assert [f.status for f in outcome.findings] == [Status.UNKNOWN, Status.FAIL]
@@ -205,3 +208,31 @@ def test_events_after_the_end_are_ignored() -> None:
     (outcome,) = run([ROOT], [event(1, "Root"), event(10, "Root")],
                      end=START + timedelta(days=5))
     assert outcome.population is not None and outcome.population["events_read"] == 1
+
+
+# --------------------------------------------------------------------------- the where guard
+
+_VALUES = st.one_of(st.none(), st.sampled_from(["A", "B", "C", "a"]), st.integers(0, 2),
+                    st.booleans(), st.builds(Unknown, st.just("unresolved")))
+_TREES = st.recursive(
+    _VALUES, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                     st.dictionaries(st.sampled_from(["x", "y"]), inner,
+                                                     max_size=2)), max_leaves=6)
+_ATTRS = st.dictionaries(st.sampled_from(["name", "src", "x"]), _TREES, max_size=3)
+_LEAVES = st.one_of(
+    st.builds(lambda p, v: {"path": p, "eq": v}, st.sampled_from(["name", "src.x", "x.y.x"]),
+              st.sampled_from(["A", "B", 1, True])),
+    st.builds(lambda p, v: {"path": p, "in": v}, st.sampled_from(["name", "src.x"]),
+              st.lists(st.sampled_from(["A", "B", "C"]), min_size=1, max_size=3)))
+_WHERES = st.one_of(_LEAVES, st.builds(lambda c: {"all": c}, st.lists(_LEAVES, min_size=1,
+                                                                       max_size=3)))
+
+
+@settings(max_examples=400, deadline=None)
+@given(where=_WHERES, attrs=_ATTRS)
+def test_the_where_guard_never_changes_a_verdict(where: dict[str, Any],
+                                                 attrs: dict[str, Any]) -> None:
+    condition = EventsSpec.model_validate({"where": where}).where
+    assert condition is not None
+    ctx = EvalContext(as_of=AS_OF)
+    assert _where_test(condition, {})(attrs, ctx) is compile_test(condition, {})(attrs, ctx)
