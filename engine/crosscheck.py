@@ -104,9 +104,10 @@ class ControlCheck:
         for i, raw in enumerate(checks if isinstance(checks, list) else []):
             if not isinstance(raw, dict):
                 continue
-            if raw.get("id") in seen:
-                add(f"duplicate check id {raw['id']!r}", ("checks", i, "id"))
-            seen.add(raw.get("id"))
+            check_id = raw.get("id")
+            if isinstance(check_id, str) and check_id in seen:
+                add(f"duplicate check id {check_id!r}", ("checks", i, "id"))
+            seen.add(check_id if isinstance(check_id, str) else None)
             model = control.checks[i] if control is not None else None
             self._check(control, model, raw, declared, ("checks", i), add)
         return found
@@ -214,9 +215,9 @@ class _ConditionWalk:
         self.add = add
         self.failed = False
 
-    def error(self, message: str, path: KeyPath) -> None:
+    def error(self, message: str, path: KeyPath, *, key: bool = False) -> None:
         self.failed = True
-        self.add(message, path)
+        self.add(message, path, key=key)
 
     def walk(self, node: Any, path: KeyPath) -> None:
         if not isinstance(node, dict):
@@ -229,6 +230,9 @@ class _ConditionWalk:
             self.walk(node["not"], (*path, "not"))
         for quantifier in _QUANTIFIERS:
             spec = node.get(quantifier)
+            if quantifier in node and spec is None:  # the model lets an explicit null through
+                self.error(f"{quantifier}: expected {{path, where}}, got nothing",
+                           (*path, quantifier), key=True)
             if isinstance(spec, dict):
                 self.path(spec.get("path"), (*path, quantifier, "path"))
                 self.walk(spec.get("where"), (*path, quantifier, "where"))

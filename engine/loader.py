@@ -334,14 +334,15 @@ def _check_waivers(items: list[dict[str, Any]], controls: dict[str, Control],
                    positions: Positions, errors: _Errors) -> None:
     """Unique ids; each names a known control and, when given, one of its checks.
     Reads the raw items so these are reported even when the model rejects the file."""
-    first: dict[Any, Location] = {}
+    first: dict[str, Location] = {}
     for i, item in enumerate(items):
         here = ("waivers", i)
         waiver_id = item.get("id")
         if isinstance(waiver_id, str) and waiver_id in first:
             errors.add(f"duplicate waiver id {waiver_id!r} (first at line "
                        f"{first[waiver_id].line})", positions.value((*here, "id")))
-        first.setdefault(waiver_id, positions.value((*here, "id")))
+        if isinstance(waiver_id, str):
+            first.setdefault(waiver_id, positions.value((*here, "id")))
         name = item.get("control")
         if not isinstance(name, str):
             continue

@@ -6,6 +6,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from engine.coverage import framework_coverage
 from engine.errors import InputErrors
@@ -134,6 +136,9 @@ def replace(old: str, new: str) -> str:
      "12:13: a path condition needs exactly one operator, got 0 (none); operators: eq, ne, in, "
      "not_in, matches, gt, gte, lt, lte, age_lte, exists, contains, not_contains, cidr_open"),
     ("    resource: aws_kms_key\n", "", "9:5: a terraform check needs resource: TYPE"),
+    ("{path: enable_key_rotation, eq: true}", "{any: [{no_item: }]}",
+     "12:21: no_item: expected {path, where}, got nothing"),
+    ("id: tf", "id: {param: p}", "9:9: id: expected a string, got a mapping"),
     ("path: enable_key_rotation", "path: \"a..b\"",
      "12:20: invalid path 'a..b' at column 3: empty key"),
     ("eq: true", "in: {param: role}",
@@ -331,3 +336,26 @@ def test_types_fall_back_to_name_patterns_without_the_collector(
     assert load_controls([path], load_catalogs([CATALOGS]), builtin=False)[0].id == "EX-KMS-01"
     assert one_error(tmp_path, replace("aws_kms_key", "KMS")) == \
         "11:15: unknown terraform resource type 'KMS'"
+
+
+_TOKENS = ["", "[", "]", "{", "}", ":", "- ", "null", "1", "true", "x", "{param: p}", "[1, 2]",
+           "{a: 1}", "&a", "*a", "'", "<<: *a", "any:", "all:", "not:", "path:", "no_item:",
+           "related:", "2026-13-01"]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 8), st.sampled_from(_TOKENS)),
+                min_size=1, max_size=3))
+def test_a_mangled_control_is_located_errors_never_a_crash(
+        tmp_path: Path, edits: list[tuple[int, int, str]]) -> None:
+    lines = GOOD.format(id="EX-KMS-01").splitlines()
+    for line_no, word_no, token in edits:
+        words = lines[line_no % len(lines)].split(" ")
+        words[word_no % len(words)] = token
+        lines[line_no % len(lines)] = " ".join(words)
+    path = write(tmp_path, "EX-KMS-01.yaml", "\n".join(lines))
+    try:
+        load_controls([path], load_catalogs([CATALOGS]), builtin=False)
+    except InputErrors as caught:
+        for error in caught.errors:
+            assert error.location is not None and error.location.line >= 1, str(error)
