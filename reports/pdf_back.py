@@ -51,11 +51,9 @@ def attestations(ctx: PdfContext) -> list[Flowable]:
         return [*story, para("No manual evidence in this run.", "body"), PageBreak()]
     rows = []
     for a in ctx.results.attestations:
-        files = [Paragraph(f"{esc(f.path)} ({f.size:,} bytes)<br/>"
-                           f"<font name='Courier' size='6.5'>{esc(f.sha256)}</font>", STYLES["cell"])
-                 for f in a.files] or [para("no files")]
+        files = "\n".join(f"{f.path} ({f.size:,} bytes) sha256 {f.sha256}" for f in a.files)
         rows.append([a.name, a.control, a.owner, fmt_date(a.date),
-                     StatusCell(a.status or "-"), fmt_date(a.expires), files,
+                     StatusCell(a.status or "-"), fmt_date(a.expires), files or "no files",
                      location_text(a.location) or "-"])
     story.append(table(["Attestation", "Control", "Owner", "Date", "Status", "Expires",
                         "Files and SHA-256", "Record"], rows,
@@ -68,7 +66,7 @@ def attestations(ctx: PdfContext) -> list[Flowable]:
 def evidence_manifest(ctx: PdfContext) -> list[Flowable]:
     w = ctx.width
     run = ctx.results.run
-    rows = [[a.name, f"{a.size:,}", Paragraph(esc(a.sha256), STYLES["mono"]), a.collector,
+    rows = [[a.name, f"{a.size:,}", Paragraph(esc(a.sha256), STYLES["mono_small"]), a.collector,
              f"{a.item_count:,}" + ("" if a.complete else " (partial)")]
             for a in ctx.results.artifacts]
     story: list[Flowable] = [
@@ -78,7 +76,7 @@ def evidence_manifest(ctx: PdfContext) -> list[Flowable]:
     ]
     if rows:
         story.append(table(["Artifact", "Size (bytes)", "SHA-256", "Collector", "Items"], rows,
-                           [w * 0.27, w * 0.1, w * 0.39, w * 0.11, w * 0.13]))
+                           [w * 0.24, w * 0.08, w * 0.5, w * 0.09, w * 0.09]))
     else:
         story.append(para("No artifacts were recorded for this run.", "body"))
     story.append(PageBreak())

@@ -65,6 +65,7 @@ STYLES: dict[str, ParagraphStyle] = {
     "body": _style("body", spaceAfter=4),
     "small": _style("small", fontSize=7.5, leading=9.2),
     "mono": _style("mono", fontName=MONO, fontSize=7.5, leading=9.2),
+    "mono_small": _style("mono_small", fontName=MONO, fontSize=6.3, leading=8.5),
     "cell": _style("cell", fontSize=7.5, leading=9.2),
     "cell_bold": _style("cell_bold", fontName=BOLD, fontSize=7.5, leading=9.2),
     "head": _style("head", fontName=BOLD, fontSize=7.5, leading=9.2, textColor=colors.white),
