@@ -117,6 +117,12 @@ def _parse_many(texts: list[str]) -> list[bytes]:
     if len(texts) < POOL_THRESHOLD or workers < 2:
         return [_parse_to_bytes(t) for t in texts]
     methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods:
+        # Build the parser once here: forked workers inherit it instead of each
+        # importing python-hcl2 and loading the grammar (most of a second each).
+        import hcl2.parser
+
+        hcl2.parser.parser()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     chunk = max(1, len(texts) // (workers * 8))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:

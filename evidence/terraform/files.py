@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,7 +51,7 @@ def _walk(folder: Path, found: Discovery, seen: set[str]) -> None:
         try:
             is_dir = entry.is_dir()  # follows symlinks
         except OSError as exc:
-            found.problems.append((path, f"cannot read: {exc.strerror or exc}"))
+            found.problems.append((path, _problem(exc)))
             continue
         if is_dir:
             _walk(path, found, seen)
@@ -71,10 +72,15 @@ def read_text(path: Path) -> tuple[str | None, bytes | None, str | None]:
             return None, None, f"file is {size} bytes, over the {MAX_BYTES // (1024 * 1024)} MB limit"
         raw = path.read_bytes()
     except OSError as exc:
-        reason = "symlink loop" if exc.errno == 40 else (exc.strerror or str(exc))
-        return None, None, f"cannot read: {reason}"
+        return None, None, _problem(exc)
     text, problem = decode(raw)
     return text, raw, problem
+
+
+def _problem(exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "symlink loop: the link resolves to itself"
+    return f"cannot read: {exc.strerror or exc}"
 
 
 def decode(raw: bytes) -> tuple[str | None, str | None]:

@@ -94,8 +94,12 @@ class RefFinder:
             found.update(self._local(first))
         elif name == "module":
             output = next((s[1] for s in steps[1:] if s[0] == "attr"), None)
+            key = None
+            if len(steps) > 1 and steps[1][0] == "index":
+                value = self.instance.evaluator.value(steps[1][1], bound)
+                key = None if isinstance(value, Unknown) else f"[{json.dumps(value)}]"
             if output is not None:
-                found.update(self._module(first, output))
+                found.update(self._module(first, output, key))
         elif self.instance.is_resource_type(name):
             self._resource(name, first, steps[1:], bound, found)
 
@@ -127,12 +131,14 @@ class RefFinder:
                 self._locals[name] = self.of_expr(entry[0], {})
         return self._locals[name]
 
-    def _module(self, name: str, output: str) -> set[str]:
-        key = f"{name}.{output}"
+    def _module(self, name: str, output: str, instance_key: str | None) -> set[str]:
+        key = f"{name}{instance_key or ''}.{output}"
         if key not in self._outputs:
             self._outputs[key] = set()  # guards against cycles while computing
             out: set[str] = set()
-            for _, child in self.instance.children().get(name, []):
+            for expansion, child in self.instance.children().get(name, []):
+                if instance_key is not None and expansion.key != instance_key:
+                    continue
                 decl = child.config.outputs.get(output)
                 value = decl.body[0].get("value") if decl else None
                 if value:

@@ -95,7 +95,7 @@ class Scan:
             for source in config.local_module_sources():
                 called.add(Path(os.path.normpath(folder / source)))
         for folder, _, scanned, given, absolute in pending:
-            if folder in called:
+            if folder in called and folder != scanned:  # a folder named by the user is a root
                 continue
             label = shown_path(folder, scanned, given, absolute)
             roots.append(Root(folder, label, scanned, given))
