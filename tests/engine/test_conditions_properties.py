@@ -170,3 +170,23 @@ def _substitute(value: Any, replacement: Any) -> Any:
     if isinstance(value, list):
         return [_substitute(v, replacement) for v in value]
     return value
+
+
+@PROPERTY
+@given(CONDITIONS, st.lists(ATTRS, max_size=3))
+def test_related_is_kleene_exists_over_related_resources(
+    c: dict[str, Any], related: list[dict[str, Any]]
+) -> None:
+    from engine.model import Resource
+
+    resources = [Resource(source="terraform", type="t", id=f"t.r{i}", attributes=attrs)
+                 for i, attrs in enumerate(related)]
+    ctx = EvalContext(as_of=CTX.as_of, subject_id="s.x", lookup=lambda subject, kind, by: resources)
+    relation = _ADAPTER.validate_python({"related": "t", "by": "s", "assert": c})
+    negated = _ADAPTER.validate_python({"not": {"related": "t", "by": "s", "assert": c}})
+    inner = [truth(c, r.attributes) for r in resources]
+    expected = max(inner, key=_ORDER.__getitem__) if inner else F
+    result = compile_condition(relation)({}, ctx)
+    assert result.truth is expected is compile_test(relation)({}, ctx)
+    assert compile_condition(negated)({}, ctx).truth is _NEGATE[expected]
+    assert compile_test(negated)({}, ctx) is _NEGATE[expected]
