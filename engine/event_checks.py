@@ -51,6 +51,8 @@ from engine.model import (
     GapExpectation,
     Leaf,
     Location,
+    Param,
+    ParamRef,
     ResourceRef,
     Window,
     parse_duration,
@@ -75,6 +77,7 @@ def run_event_checks(
     as_of: datetime,
     *,
     incomplete: Callable[[], str | None] | None = None,
+    artifacts: Callable[[], Sequence[str]] | None = None,
 ) -> list[CheckOutcome]:
     """Evaluate every (control, check, params) of ``source`` over ``events`` in one pass.
 
@@ -82,6 +85,9 @@ def run_event_checks(
     collectors already skip them). ``incomplete``, called after the pass, may
     return why the collection was partial; a check that would then pass is
     ``error`` instead, since a partial log cannot prove an absence.
+    ``artifacts``, also called after the pass (the collector stores its
+    manifest once it has read everything), gives the sha256s that every
+    finding should cite as its evidence.
     """
     end = min(period_end, as_of)
     evaluators = [_evaluator(source, control, check, params, period_start, end)
@@ -105,7 +111,13 @@ def run_event_checks(
         if broken:
             feeds, broken = [(e, f) for e, f in feeds if e.broken is None], False
     reason = incomplete() if incomplete is not None else None
-    return [e.finish(read, reason) for e in evaluators]
+    outcomes = [e.finish(read, reason) for e in evaluators]
+    cited = sorted(artifacts()) if artifacts is not None else []
+    if cited:
+        for outcome in outcomes:
+            outcome.findings = [f.model_copy(update={"artifacts": cited})
+                                for f in outcome.findings]
+    return outcomes
 
 
 # --------------------------------------------------------------------------- evaluators
@@ -114,7 +126,7 @@ def run_event_checks(
 def _where_test(where: Condition, params: Mapping[str, Any]) -> TruthTest:
     """The compiled ``where``, behind a cheap guard when one can be derived (see _guard)."""
     full = compile_test(where, params)
-    guard = _guard(where)
+    guard = _guard(where, params)
     if guard is None:
         return full
     keys, allowed = guard
@@ -144,7 +156,8 @@ def _where_test(where: Condition, params: Mapping[str, Any]) -> TruthTest:
     return guarded_path
 
 
-def _guard(where: Condition) -> tuple[tuple[str, ...], frozenset[str]] | None:
+def _guard(where: Condition, params: Mapping[str, Any]
+           ) -> tuple[tuple[str, ...], frozenset[str]] | None:
     """A necessary condition of ``where`` that costs a few dict lookups.
 
     Most event filters start with ``eventName eq/in literal text``; for a leaf
@@ -157,7 +170,7 @@ def _guard(where: Condition) -> tuple[tuple[str, ...], frozenset[str]] | None:
     leaves = [where] if isinstance(where, Leaf) else \
         [c for c in where.all if isinstance(c, Leaf)] if isinstance(where, All) else []
     for leaf in leaves:
-        allowed = _text_operands(leaf)
+        allowed = _text_operands(leaf, params)
         if allowed is None:
             continue
         try:
@@ -169,8 +182,11 @@ def _guard(where: Condition) -> tuple[tuple[str, ...], frozenset[str]] | None:
     return None
 
 
-def _text_operands(leaf: Leaf) -> frozenset[str] | None:
+def _text_operands(leaf: Leaf, params: Mapping[str, Any]) -> frozenset[str] | None:
     operand = leaf.operand
+    if isinstance(operand, ParamRef):  # resolved as the condition compiler does
+        operand = params.get(operand.param)
+        operand = operand.default if isinstance(operand, Param) else operand
     if leaf.operator == "eq" and isinstance(operand, str):
         return frozenset((operand,))
     if leaf.operator == "in" and isinstance(operand, list) and operand \

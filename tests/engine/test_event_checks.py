@@ -236,3 +236,36 @@ def test_the_where_guard_never_changes_a_verdict(where: dict[str, Any],
     assert condition is not None
     ctx = EvalContext(as_of=AS_OF)
     assert _where_test(condition, {})(attrs, ctx) is compile_test(condition, {})(attrs, ctx)
+
+
+def test_findings_cite_the_artifacts_known_after_the_pass() -> None:
+    stored: list[str] = []
+
+    def stream() -> Any:
+        yield event(1, "Root")
+        stored.append("b" * 64)  # the collector stores its manifest once read to the end
+
+    (outcome,) = run_event_checks("cloudtrail", stream(), [(c, c.checks[0], {}) for c in
+                                                           [control(ROOT)]],
+                                  START, END, AS_OF, artifacts=lambda: stored)
+    assert outcome.findings[0].artifacts == ["b" * 64]
+
+
+def test_a_parameter_operand_is_guarded_like_a_literal_one() -> None:
+    ctl = Control.model_validate({
+        "id": "LOG-TEST-03", "title": "t", "objective": "o", "severity": "low",
+        "frameworks": {"soc2": ["CC7.2"]},
+        "params": {"actions": {"default": ["role.grant"]}},
+        "checks": [{"id": "c", "source": "auditlog", "remediation": "r",
+                    "events": {"where": {"path": "action", "in": {"param": "actions"}}},
+                    "assert": {"path": "mfa", "eq": True}}]})
+    events = [event(1, action="role.grant", mfa=False), event(2, action="login", mfa=False),
+              event(3, action=["role.grant", "x"], mfa=True), event(4, action="user.create")]
+    (outcome,) = run_event_checks("auditlog", events, [(ctl, ctl.checks[0], ctl.params)],
+                                  START, END, AS_OF)
+    assert outcome.population == {"events_read": 4, "events_matching": 1, "events_failing": 1}
+    (custom,) = run_event_checks("auditlog", events, [(ctl, ctl.checks[0],
+                                                       {"actions": ["user.create"]})],
+                                 START, END, AS_OF)
+    assert custom.population == {"events_read": 4, "events_matching": 1, "events_failing": 1}
+    assert custom.findings[0].resource.id == "logs/f.json:0"
