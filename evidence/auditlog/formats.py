@@ -38,6 +38,7 @@ MAX_LINE_BYTES = 16 << 20
 MAX_DOCUMENT_BYTES = 512 << 20
 _DOCUMENT_START = re.compile(rb'^\s*\{\s*"(Records|items)"\s*:')
 _SNIFF_LINES = 20
+BOM = b"\xef\xbb\xbf"
 
 
 class FormatError(Exception):
@@ -121,7 +122,7 @@ def is_document(head: bytes, key: str) -> bool:
     holding a ``key`` array (``{"kind": "EventList", …, "items": […]}``).
     Any other first line that is a JSON object makes JSON Lines.
     """
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    text = head.removeprefix(BOM).lstrip(b" \t\r\n")
     if _DOCUMENT_START.match(text) or text.startswith(b"["):
         return True
     first_line = text.partition(b"\n")[0]
@@ -148,6 +149,15 @@ def looks_like_jsonl(head: bytes) -> bool:
 # --------------------------------------------------------------------------- JSON
 
 
+def _without_bom(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    iterator = iter(chunks)
+    for first in iterator:
+        yield first[len(BOM):] if first.startswith(BOM) else first
+        break
+    yield from iterator
+
+
+
 def lines(chunks: Iterable[bytes]) -> Iterator[bytes | None]:
     """The lines of the data; ``None`` stands for a line longer than MAX_LINE_BYTES."""
     pending = b""
@@ -170,10 +180,10 @@ def lines(chunks: Iterable[bytes]) -> Iterator[bytes | None]:
 
 
 def json_lines(chunks: Iterable[bytes]) -> Iterator[Record | Bad]:
-    """Each non-blank line parsed as a JSON object, numbered from 1."""
+    """Each non-blank line parsed as a JSON object, numbered from 1 (a BOM is skipped)."""
     loads, decode_error = orjson.loads, orjson.JSONDecodeError
     number = 0
-    for line in lines(chunks):
+    for line in lines(_without_bom(chunks)):
         number += 1
         if line is None:
             yield Bad(number, f"line longer than {MAX_LINE_BYTES} bytes")
@@ -199,7 +209,7 @@ def json_document(chunks: Iterable[bytes], key: str,
     any that is not an object.
     """
     buffer = bytearray()
-    for chunk in chunks:
+    for chunk in _without_bom(chunks):
         buffer += chunk
         if len(buffer) > max_bytes:
             raise FormatError(f"JSON document larger than {max_bytes} bytes; "

@@ -128,7 +128,11 @@ class LogCollector(Collector):
         for configured in self.paths:
             if configured.startswith("s3://"):
                 if client is None:
-                    client = sources.s3_client(self.aws)
+                    try:
+                        client = sources.s3_client(self.aws)
+                    except Exception as exc:  # botocore: unknown profile, bad endpoint URL…
+                        yield configured, f"{configured}: cannot reach S3: {exc}"
+                        continue
                 found = sources.s3_inputs(client, configured, listing)
             else:
                 path = Path(configured)

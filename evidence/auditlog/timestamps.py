@@ -34,7 +34,12 @@ def to_utc(value: Any) -> datetime:
         zone = parsed.tzinfo
         if zone is UTC:
             return parsed
-        return parsed.replace(tzinfo=UTC) if zone is None else parsed.astimezone(UTC)
+        if zone is None:
+            return parsed.replace(tzinfo=UTC)
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00
+            raise TimestampError(f"timestamp {value!r} is out of range") from None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TimestampError(f"timestamp {value!r} is neither ISO 8601 text nor an epoch number")
     return _from_epoch(value)

@@ -201,3 +201,18 @@ def test_missing_unreadable_and_unknown_inputs_are_errors_naming_them(tmp_path: 
     assert located["logs/archive.zip"] == "logs/archive.zip"
     assert ("malformed record: no eventTime", "logs/digest.json:1") in ctx.errors
     assert ctx.artifacts["cloudtrail-manifest.json"][2]["complete"] is False
+
+
+def test_gzip_csv_and_an_unknown_aws_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                             ) -> None:
+    (tmp_path / "app.csv.gz").write_bytes(gzip.compress(
+        b"\xef\xbb\xbfwhen,who\n2026-02-01T10:00:00Z,ana\n", mtime=0))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    config = {"paths": ["s3://bucket/logs/", "app.csv.gz"], "format": "csv",
+              "fields": {"timestamp": "when", "actor": "who"},
+              "aws": {"profile": "no-such-profile"}}
+    events, ctx = collect(AppAuditLogCollector, config, tmp_path)
+    assert [(e.attributes["actor"], e.location) for e in events] == [("ana", "app.csv.gz:2")]
+    ((message, location),) = ctx.errors
+    assert location == "s3://bucket/logs/" and "cannot reach S3" in message
+    assert "no-such-profile" in message

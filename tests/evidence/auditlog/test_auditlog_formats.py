@@ -85,3 +85,10 @@ def test_csv_rows_map_the_header_and_keep_line_numbers() -> None:
     assert out[2] == (5, {"ts": "2026-01-03T00:00:00Z", "user": "carol", "note": "x"})
     assert isinstance(out[3], Bad) and out[3].number == 6 and "UTF-8" in out[3].reason
     assert out[4] == (7, {"ts": "2026-01-04T00:00:00Z", "user": "dave", "note": "y"})
+
+
+def test_a_byte_order_mark_is_skipped() -> None:
+    assert list(formats.json_lines([formats.BOM + b'{"a": 1}\n'])) == [(1, {"a": 1})]
+    assert formats.json_document([formats.BOM, b'{"Records": [{"a": 1}]}'], "Records") == [
+        {"a": 1}]
+    assert formats.is_document(formats.BOM + b'{"Records": [', "Records")

@@ -45,3 +45,10 @@ def test_anything_else_is_a_timestamp_error(value: object) -> None:
 
 def test_isoformat_is_z_suffixed_utc() -> None:
     assert isoformat(to_utc("2026-03-01T17:30:00+05:30")) == "2026-03-01T12:00:00Z"
+
+
+def test_a_time_that_cannot_be_placed_in_utc_is_a_timestamp_error() -> None:
+    with pytest.raises(TimestampError, match="out of range"):
+        to_utc("0001-01-01T00:00:00+01:00")
+    with pytest.raises(TimestampError, match="out of range"):
+        to_utc(10**300)
