@@ -171,7 +171,7 @@ def _paths(data: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, 
 def test_any_dumped_document_loads_like_safe_load(data: object, flow: bool) -> None:
     text = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True)
     loaded, pos = loads_located(text, "f.yaml")
-    assert loaded == yaml.safe_load(text) == data
+    assert loaded == yaml.safe_load(text)  # (not always == data: PyYAML folds e.g. U+0085)
     lines = text.splitlines()
     for path in _paths(loaded)[1:]:
         where = pos.value(path)
