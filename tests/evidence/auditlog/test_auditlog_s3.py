@@ -43,10 +43,10 @@ def upload(endpoint: str) -> tuple[str, dict[str, bytes], dict[str, object]]:
     return bucket, bodies, root
 
 
-def test_cloudtrail_from_an_s3_prefix(log_s3_endpoint: str, tmp_path: Path) -> None:
-    bucket, bodies, root = upload(log_s3_endpoint)
+def test_cloudtrail_from_an_s3_prefix(moto_server: str, tmp_path: Path) -> None:
+    bucket, bodies, root = upload(moto_server)
     config = {"paths": [f"s3://{bucket}/AWSLogs/"],
-              "aws": {"endpoint_url": log_s3_endpoint, "profile": None}}
+              "aws": {"endpoint_url": moto_server, "profile": None}}
     ctx = FakeContext(base_dir=tmp_path)
     events = [e for e in CloudTrailCollector(config, ctx).collect(CollectRequest())
               if isinstance(e, Event)]
@@ -71,10 +71,10 @@ def test_cloudtrail_from_an_s3_prefix(log_s3_endpoint: str, tmp_path: Path) -> N
     assert outcome.findings[0].resource.location.file == b
 
 
-def test_an_unreachable_bucket_is_an_error_naming_it(log_s3_endpoint: str, tmp_path: Path
+def test_an_unreachable_bucket_is_an_error_naming_it(moto_server: str, tmp_path: Path
                                                      ) -> None:
     config = {"paths": ["s3://no-such-bucket-here/logs/"],
-              "aws": {"endpoint_url": log_s3_endpoint}}
+              "aws": {"endpoint_url": moto_server}}
     ctx = FakeContext(base_dir=tmp_path)
     assert list(CloudTrailCollector(config, ctx).collect(CollectRequest())) == []
     ((message, location),) = ctx.errors
