@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.conditions import validate_path
 from engine.paths import Index, Key, compile_path, format_path, parse_path
@@ -149,3 +151,25 @@ def test_probe_reads_one_scalar_or_defers() -> None:
     assert nested({"a": [{"b": 1}]}) is COMPOUND
     assert compile_probe("a")({"a": {"k": 1}}) is COMPOUND
     assert compile_probe("a[0]")({"a": [1]}) is COMPOUND
+
+
+_LEAVES = st.one_of(st.none(), st.integers(0, 3), st.text("ab", max_size=2), st.booleans(),
+                    st.just(Unknown("u")))
+_DATA = st.recursive(
+    _LEAVES,
+    lambda inner: st.one_of(st.lists(inner, max_size=3),
+                            st.dictionaries(st.sampled_from(["a", "b"]), inner, max_size=2)),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["a", "a.b", "b.a.b", "a[0]", "a.b[1].a"]), _DATA)
+def test_probe_agrees_with_the_extractor(path: str, data: Any) -> None:
+    from engine.paths import ABSENT, COMPOUND, compile_probe
+
+    probed, extracted = compile_probe(path)(data), list(compile_path(path)(data))
+    if probed is ABSENT:
+        assert extracted == []
+    elif probed is not COMPOUND:
+        assert extracted == [probed]
