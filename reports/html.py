@@ -17,8 +17,8 @@ from reports.view import (
     REQUIREMENT_MEANING,
     STATUS_MEANING,
     SUMMARY_COLUMNS,
+    control_items,
     counts_text,
-    failing_items,
     findings_by_check,
     fmt_date,
     fmt_time,
@@ -47,11 +47,9 @@ def _control_views(results: Results) -> list[dict[str, Any]]:
     views = []
     for control in results.controls:
         checks = []
-        for check in control.checks:
-            findings = by_check.get((control.id, check.id), [])
-            shown, more = failing_items(findings)
-            used = sorted({sha for f in findings for sha in f.artifacts})
-            checks.append({"check": check, "failing": shown, "more": more + (check.truncated or 0),
+        for items in control_items(control, by_check):
+            used = sorted({sha for f in items.findings for sha in f.artifacts})
+            checks.append({"check": items.check, "failing": items.shown, "more": items.more,
                            "evidence": [(sha, artifacts.get(sha)) for sha in used]})
         views.append({"control": control, "checks": checks})
     return views

@@ -8,10 +8,9 @@ from typing import TYPE_CHECKING, Any
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Paragraph
 
-from engine.model import Finding
-from engine.results import ArtifactRecord, CheckResult, ControlResult
+from engine.results import ArtifactRecord, ControlResult
 from reports.pdf_style import STYLES, StatusCell, esc, facts, para, status_para, table
-from reports.view import failing_items, location_text, query_text
+from reports.view import CheckItems, control_items, location_text, query_text
 
 if TYPE_CHECKING:
     from reports.pdf import PdfContext
@@ -35,14 +34,15 @@ def _control(ctx: PdfContext, control: ControlResult,
                ("Status", status_para(control.status)), ("Requirements", mapped or "-")],
               ctx.width, 28 * mm),
     ]
-    for check in control.checks:
-        story += _check(ctx, control, check, ctx.by_check.get((control.id, check.id), []), artifacts)
+    for items in control_items(control, ctx.by_check):
+        story += _check(ctx, items, artifacts)
     return story
 
 
-def _check(ctx: PdfContext, control: ControlResult, check: CheckResult, findings: list[Finding],
+def _check(ctx: PdfContext, items: CheckItems,
            artifacts: dict[str, ArtifactRecord]) -> list[Flowable]:
     w = ctx.width
+    check, findings, shown, more = items.check, items.findings, items.shown, items.more
     title = f"Check {esc(check.id)} ({esc(check.source)}): "
     story: list[Flowable] = [Paragraph(title + f"<font color='#555555'>{esc(check.status)}</font>",
                                        STYLES["h3"])]
@@ -57,8 +57,6 @@ def _check(ctx: PdfContext, control: ControlResult, check: CheckResult, findings
     n = len(population[0])
     story.append(table(population[0], [population[1]], [w / n] * n, zebra=False))
     story.append(para(f"Remediation: {check.remediation}", "small"))
-    shown, more = failing_items(findings)
-    more += check.truncated or 0
     if shown:
         story.append(table(["Status", "Resource", "Location", "Message"],
                            [[StatusCell(f.status), f.resource.id, location_text(f.resource.location),

@@ -100,23 +100,37 @@ class StatusCell(str):
 CELL_SIZE = 7.5
 CELL_LEADING = 9.2
 CELL_PAD = 3
+# A table row cannot break across pages: a cell taller than a page stops the whole
+# report (LayoutError). Evidence text can be any length, so cells are capped; the
+# full text is in results.csv.
+CELL_MAX_LINES = 24
 
 
-def _fit(word: str, width: float, font: str, size: float) -> int:
-    """How many leading characters of ``word`` fit in ``width`` (at least one)."""
-    total = 0.0
+def _cut_word(word: str, width: float, font: str, size: float) -> list[str]:
+    """A word wider than ``width`` cut into pieces that fit (at least one character each)."""
+    pieces: list[str] = []
+    start, total = 0, 0.0
     for i, ch in enumerate(word):
-        total += stringWidth(ch, font, size)
-        if total > width:
-            return max(1, i)
-    return len(word)
+        w = stringWidth(ch, font, size)
+        if total + w > width and i > start:
+            pieces.append(word[start:i])
+            start, total = i, 0.0
+        total += w
+    pieces.append(word[start:])
+    return pieces
 
 
-def wrap_text(text: object, width: float, font: str = FONT, size: float = CELL_SIZE) -> str:
-    """``text`` broken into lines no wider than ``width``; over-long words are cut."""
+def wrap_text(text: object, width: float, font: str = FONT, size: float = CELL_SIZE,
+              max_lines: int = CELL_MAX_LINES) -> str:
+    """``text`` broken into lines no wider than ``width``; over-long words are cut and
+    more than ``max_lines`` lines are cut short with a pointer to results.csv."""
+    # No line holds more characters than this (the narrowest glyphs are ~0.2 em), so
+    # a longer text cannot fit in max_lines anyway: never measure more than that.
+    budget = int(max_lines * width / (0.18 * size)) + 1
+    raw_text = _CONTROL_CHARS.sub(" ", str(text)[:budget])
     space = stringWidth(" ", font, size)
     lines: list[str] = []
-    for raw in _CONTROL_CHARS.sub(" ", str(text)).split("\n"):
+    for raw in raw_text.split("\n"):
         line, line_w = "", 0.0
         for word in raw.split(" "):
             word_w = stringWidth(word, font, size)
@@ -125,13 +139,18 @@ def wrap_text(text: object, width: float, font: str = FONT, size: float = CELL_S
                 continue
             if line:
                 lines.append(line)
-            while word_w > width:
-                cut = _fit(word, width, font, size)
-                lines.append(word[:cut])
-                word = word[cut:]
+            if word_w > width:
+                *full, word = _cut_word(word, width, font, size)
+                lines += full
                 word_w = stringWidth(word, font, size)
             line, line_w = word, word_w
+            if len(lines) > max_lines:
+                break
         lines.append(line)
+        if len(lines) > max_lines:
+            break
+    if len(lines) > max_lines or len(str(text)) > budget:
+        lines = lines[:max_lines - 1] + ["… (cut short; full text in results.csv)"]
     return "\n".join(lines)
 
 

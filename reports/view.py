@@ -14,10 +14,10 @@ from datetime import datetime
 from typing import Any
 
 from engine.model import Finding, Location
-from engine.results import ControlResult, FrameworkResult, Results, SourceReport
+from engine.results import CheckResult, ControlResult, FrameworkResult, Results, SourceReport
 from engine.status import RequirementStatus, Status
 
-FAILING_LIMIT = 50  # failing items listed per check; the rest are in results.csv
+FAILING_LIMIT = 50  # failing items listed per control; the rest are in results.csv
 
 # Failing first, then what could not be decided: the order auditors read exceptions in.
 FAILING_ORDER = (Status.FAIL, Status.ERROR, Status.UNKNOWN, Status.NOT_COLLECTED)
@@ -94,6 +94,29 @@ def failing_items(findings: Iterable[Finding], limit: int = FAILING_LIMIT) -> tu
     rank = {s: i for i, s in enumerate(FAILING_ORDER)}
     failing = sorted((f for f in findings if f.status in rank), key=lambda f: rank[f.status])
     return failing[:limit], max(0, len(failing) - limit)
+
+
+@dataclass(frozen=True)
+class CheckItems:
+    """A check's findings and the failing items a report lists for it."""
+
+    check: CheckResult
+    findings: list[Finding]
+    shown: list[Finding]
+    more: int  # failing items not listed (including those counted but not kept)
+
+
+def control_items(control: ControlResult, by_check: dict[tuple[str, str], list[Finding]],
+                  limit: int = FAILING_LIMIT) -> list[CheckItems]:
+    """Each check's failing items, at most ``limit`` for the whole control, in check order."""
+    out = []
+    left = limit
+    for check in control.checks:
+        findings = by_check.get((control.id, check.id), [])
+        shown, more = failing_items(findings, left)
+        left -= len(shown)
+        out.append(CheckItems(check, findings, shown, more + (check.truncated or 0)))
+    return out
 
 
 def top_failing_controls(results: Results, limit: int = 10) -> list[tuple[ControlResult, int]]:

@@ -128,3 +128,33 @@ def test_complete_run_says_so(complete_results: Results) -> None:
     text = pdf_text(PdfRenderer().render(complete_results))
     assert "The run was complete" in text
     assert "INCOMPLETE" not in text
+
+
+def test_failing_items_capped_per_control_across_checks() -> None:
+    from reports.testing import _check
+
+    base = synthetic_results(controls=1, findings=140)  # 84 fail, 14 unknown, 42 pass
+    half = len(base.findings) // 2
+    findings = [f if i < half else f.model_copy(update={"check_id": "aws", "source": "aws"})
+                for i, f in enumerate(base.findings)]
+    control = base.controls[0].model_copy(update={"checks": [
+        _check("terraform", "terraform", findings[:half], "Fix."),
+        _check("aws", "aws", findings[half:], "Fix.")]})
+    results = base.model_copy(update={"findings": findings, "controls": [control]})
+    text = pdf_text(PdfRenderer().render(results))
+    failing = [sum(1 for f in part if f.status in FAILING_ORDER)
+               for part in (findings[:half], findings[half:])]
+    assert failing[0] < FAILING_LIMIT < sum(failing)
+    assert f"and {sum(failing) - FAILING_LIMIT:,} more — see results.csv" in text
+    assert text.count("more — see results.csv") == 1  # the first check is listed whole
+
+
+def test_giant_and_foreign_evidence_text_still_renders(results: Results) -> None:
+    findings = list(results.findings)
+    findings[0] = findings[0].model_copy(update={"message": "x" * 200_000})
+    findings[1] = findings[1].model_copy(update={"message": "word " * 50_000,
+                                                 "resource": findings[1].resource.model_copy(
+                                                     update={"id": "日本語 Ω ünïcödé \u202e"})})
+    text = pdf_text(PdfRenderer().render(results.model_copy(update={"findings": findings})))
+    assert text.count("cut short; full text in results.csv") == 2
+    assert "ünïcödé" in text
