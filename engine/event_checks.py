@@ -23,7 +23,8 @@ judged; if that interval was a gap it is split at the event and each part is
 judged again, otherwise it stays short. The result equals sorting first.
 
 A source that yielded no event at all for the period makes every check
-``not_collected``, never pass.
+``not_collected``, never pass (``error`` when its collection reported errors).
+The ``where`` guard in front of each condition lives in engine/event_guard.py.
 """
 
 from __future__ import annotations
@@ -41,24 +42,19 @@ from engine.conditions import (
     compile_condition,
     compile_test,
 )
+from engine.event_guard import where_test
 from engine.model import (
-    All,
     Check,
-    Condition,
     Control,
     Event,
     Finding,
     GapExpectation,
-    Leaf,
     Location,
-    Param,
-    ParamRef,
     ResourceRef,
     Window,
     parse_duration,
 )
 from engine.outcome import CheckOutcome
-from engine.paths import Key, parse_path
 from engine.results import CheckCounts
 from engine.status import Status
 
@@ -123,78 +119,6 @@ def run_event_checks(
 # --------------------------------------------------------------------------- evaluators
 
 
-def _where_test(where: Condition, params: Mapping[str, Any]) -> TruthTest:
-    """The compiled ``where``, behind a cheap guard when one can be derived (see _guard)."""
-    full = compile_test(where, params)
-    guard = _guard(where, params)
-    if guard is None:
-        return full
-    keys, allowed = guard
-    if len(keys) == 1:
-        key = keys[0]
-
-        def guarded_key(attrs: Mapping[str, Any], ctx: EvalContext) -> Truth:
-            value = attrs.get(key)
-            if value is None or (value.__class__ is str and value not in allowed):
-                return FALSE
-            return full(attrs, ctx)
-
-        return guarded_key
-
-    def guarded_path(attrs: Mapping[str, Any], ctx: EvalContext) -> Truth:
-        value: Any = attrs
-        for step in keys:
-            if value.__class__ is not dict:
-                return full(attrs, ctx)
-            value = value.get(step)
-            if value is None:
-                return FALSE
-        if value.__class__ is str and value not in allowed:
-            return FALSE
-        return full(attrs, ctx)
-
-    return guarded_path
-
-
-def _guard(where: Condition, params: Mapping[str, Any]
-           ) -> tuple[tuple[str, ...], frozenset[str]] | None:
-    """A necessary condition of ``where`` that costs a few dict lookups.
-
-    Most event filters start with ``eventName eq/in literal text``; for a leaf
-    of that form at the top level (or a child of a top-level ``all``), over a
-    path of plain keys, the guard reads the value directly: a missing value or
-    a text outside the set decides the leaf, hence the whole condition, false.
-    Anything else (a list, a number, an Unknown on the way) defers to the full
-    condition, so the guard never changes a verdict, it only skips work.
-    """
-    leaves = [where] if isinstance(where, Leaf) else \
-        [c for c in where.all if isinstance(c, Leaf)] if isinstance(where, All) else []
-    for leaf in leaves:
-        allowed = _text_operands(leaf, params)
-        if allowed is None:
-            continue
-        try:
-            steps = parse_path(leaf.path)
-        except ValueError:
-            continue
-        if all(isinstance(step, Key) for step in steps):
-            return tuple(step.name for step in steps if isinstance(step, Key)), allowed
-    return None
-
-
-def _text_operands(leaf: Leaf, params: Mapping[str, Any]) -> frozenset[str] | None:
-    operand = leaf.operand
-    if isinstance(operand, ParamRef):  # resolved as the condition compiler does
-        operand = params.get(operand.param)
-        operand = operand.default if isinstance(operand, Param) else operand
-    if leaf.operator == "eq" and isinstance(operand, str):
-        return frozenset((operand,))
-    if leaf.operator == "in" and isinstance(operand, list) and operand \
-            and all(isinstance(o, str) for o in operand):
-        return frozenset(operand)
-    return None
-
-
 class _Evaluator:
     """Counters and kept findings of one check during the pass."""
 
@@ -209,7 +133,7 @@ class _Evaluator:
         self.where_verdict: Predicate | None = None
         where = check.events.where if check.events is not None else None
         if where is not None and params is not None:
-            self.where_test = _where_test(where, params)
+            self.where_test = where_test(where, params)
             self.where_verdict = compile_condition(where, params)
 
     def feed(self, event: Event, attrs: Mapping[str, Any], ctx: EvalContext) -> None:
@@ -254,9 +178,11 @@ class _Evaluator:
             outcome.status, outcome.message = Status.ERROR, self.broken
             return outcome
         if read == 0:
-            outcome.status = Status.NOT_COLLECTED
-            outcome.message = f"the {self.source} source yielded no events in the period"
-            outcome.findings = [self.not_collected_finding(outcome.message)]
+            outcome.status = Status.ERROR if incomplete else Status.NOT_COLLECTED
+            outcome.message = f"the {self.source} source yielded no events in the period" + (
+                f": {incomplete}" if incomplete else "")
+            outcome.findings = [self.not_collected_finding(outcome.message)] \
+                if not incomplete else []
             outcome.population = self.population(read)
             return outcome
         self.conclude()

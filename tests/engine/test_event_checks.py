@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.conditions import EvalContext, compile_test
-from engine.event_checks import MAX_FINDINGS, _where_test, run_event_checks
+from engine.event_checks import MAX_FINDINGS, run_event_checks
+from engine.event_guard import where_test
 from engine.model import Check, Control, Event, EventsSpec
 from engine.outcome import CheckOutcome
 from engine.status import Status
@@ -235,7 +236,7 @@ def test_the_where_guard_never_changes_a_verdict(where: dict[str, Any],
     condition = EventsSpec.model_validate({"where": where}).where
     assert condition is not None
     ctx = EvalContext(as_of=AS_OF)
-    assert _where_test(condition, {})(attrs, ctx) is compile_test(condition, {})(attrs, ctx)
+    assert where_test(condition, {})(attrs, ctx) is compile_test(condition, {})(attrs, ctx)
 
 
 def test_findings_cite_the_artifacts_known_after_the_pass() -> None:
@@ -269,3 +270,9 @@ def test_a_parameter_operand_is_guarded_like_a_literal_one() -> None:
                                  START, END, AS_OF)
     assert custom.population == {"events_read": 4, "events_matching": 1, "events_failing": 1}
     assert custom.findings[0].resource.id == "logs/f.json:0"
+
+
+def test_an_incomplete_collection_that_yielded_nothing_is_an_error() -> None:
+    (outcome,) = run([ROOT], [], incomplete=lambda: "logs/a.json.gz: truncated gzip file")
+    assert outcome.status is Status.ERROR
+    assert outcome.message.endswith("truncated gzip file") and outcome.findings == []
