@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from engine.errors import AssayError
 from engine.history import History, RunSummary, control_history, diff_runs
 from engine.merge import merge
 from engine.output import exit_code, write_atomic
+from engine.periods import HistoryView, history_view
 from engine.results import Results
 from engine.status import Severity
 from evidence.locker import Locker, open_locker
@@ -190,3 +192,15 @@ def merge_command(runs: tuple[str, ...], config_path: str, locker_spec: str | No
 
 
 COMMANDS = [history_command, diff_command, merge_command]
+
+
+def pdf_history(locker: Locker, results: Results,
+                period: tuple[date, date] | None = None) -> HistoryView:
+    """The history sections' data for a PDF of ``results``: the locker's runs up to its as-of
+    (the run itself included even when it is not in the locker)."""
+    runs = History(locker).runs()
+    if results.run.id not in {r.run_id for r in runs}:
+        this = RunSummary.of_results(results.run.id, json.loads(results.to_json()))
+        runs = sorted([*runs, this], key=lambda s: (s.as_of, s.run_id))
+    return history_view(runs, period=period, as_of=results.run.as_of,
+                        titles={c.id: c.title for c in results.controls})

@@ -17,12 +17,14 @@ import click
 from pydantic import ValidationError
 
 from engine.cli import ExitCode
-from engine.commands.history import locker_from
+from engine.commands.history import locker_from, pdf_history
 from engine.errors import AssayError, Location
+from engine.periods import parse_period
 from engine.results import Results
 from evidence.locker import Locker
 from reports import bundle
 from reports.interface import formats, renderer
+from reports.pdf import PdfRenderer
 
 locker_options = [
     click.option("-c", "--config", "config_path", default="assay.yaml", show_default=True,
@@ -104,12 +106,25 @@ def render_bytes(results: Results, fmt: str) -> bytes:
               help="Output format.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File to write; stdout when omitted (text formats).")
+@click.option("--period", "period_text", metavar="START..END",
+              help="Audit period (e.g. 2026-01-01..2026-06-30): adds the Type II "
+                   "operating-effectiveness section, from the locker's runs (pdf).")
 def report(source: str, config_path: str, locker_spec: str | None, fmt: str,
-           out: Path | None) -> None:
+           out: Path | None, period_text: str | None) -> None:
     """Render a saved run (results.json or run id) as pdf, html, csv, oscal, json, sarif, junit or markdown."""
-    locker = None if Path(source).is_file() else open_run_locker(source, config_path, locker_spec)
+    period = parse_period(period_text) if period_text else None
+    if period is not None and fmt != "pdf":
+        raise AssayError("--period adds a section to the pdf report; use --format pdf")
+    locker = None if Path(source).is_file() and period is None \
+        else open_run_locker(source, config_path, locker_spec)
+    if period is not None and locker is None:
+        raise AssayError("--period reads the runs of the evidence locker; none is configured"
+                         " (use -c assay.yaml or --locker)")
     results, _ = load_results(source, locker)
-    data = render_bytes(results, fmt)
+    if fmt == "pdf" and locker is not None:  # the trend (and Type II view) from the locker
+        data = PdfRenderer(history=pdf_history(locker, results, period)).render(results)
+    else:
+        data = render_bytes(results, fmt)
     if out is None:
         if fmt == "pdf":
             raise AssayError("--out FILE is required for pdf")

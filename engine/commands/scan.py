@@ -99,11 +99,18 @@ def keep_in_locker(results: Results, locker: Locker) -> None:
     results.run.manifest_sha256 = sha
 
 
-def write_outputs(results: Results, out_dir: Path, fmts: list[str]) -> list[Path]:
-    """results.json always, then each requested format under its fixed name."""
+def write_outputs(results: Results, out_dir: Path, fmts: list[str],
+                  locker: Locker | None = None) -> list[Path]:
+    """results.json always, then each requested format under its fixed name
+    (the PDF with the locker's history sections when there is a locker)."""
     written = []
     for chosen in renderers_for(["json", *[f for f in fmts if f != "json"]]):
         target = out_dir / chosen.file_name
+        if chosen.format == "pdf" and locker is not None:
+            from engine.commands.history import pdf_history
+            from reports.pdf import PdfRenderer
+
+            chosen = PdfRenderer(history=pdf_history(locker, results))
         write_atomic(target, chosen.render(results))
         written.append(target)
     return written
@@ -147,7 +154,7 @@ def scan_command(config_path: str, control_paths: tuple[str, ...], no_builtin: b
         results.run.group_id = group_id(plan, results.run.library_digest)
     if locker is not None:
         keep_in_locker(results, locker)
-    for target in write_outputs(results, out_dir, fmts):
+    for target in write_outputs(results, out_dir, fmts, locker):
         click.echo(f"wrote {target}", err=True)
     raise ExitCode(exit_code(results, Severity(fail_on)))
 

@@ -7,12 +7,13 @@ scan writes.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from engine.cli import main
+from engine.errors import AssayError
 from engine.history import History, RunSummary, control_history, diff_runs, nightly, trend
 from engine.model import Finding, ResourceRef
 from engine.results import (
@@ -179,3 +180,65 @@ def test_cli_reads_the_locker_from_assay_yaml(locker: LocalLocker, tmp_path: Pat
     assert main(["history", "-c", str(config), "--json"]) == 0
     runs = json.loads(capsys.readouterr().out)
     assert len(runs) == 4 and runs[0]["controls"] == {"ENC-01": "pass", "IAM-01": "pass"}
+
+
+# --------------------------------------------------------------------------- audit periods
+
+
+def test_parse_period() -> None:
+    from engine.periods import parse_period
+
+    assert parse_period("2026-01-01..2026-06-30") == (date(2026, 1, 1), date(2026, 6, 30))
+    for bad in ("2026-01-01", "2026-06-30..2026-01-01", "x..y"):
+        with pytest.raises(AssayError, match="--period"):
+            parse_period(bad)
+
+
+def test_operating_effectiveness_counts_nights_failures_and_missing_runs(
+        locker: LocalLocker) -> None:
+    from engine.periods import operating_effectiveness
+
+    runs = History(locker).runs()  # nights 06-01 … 06-04; 06-03 incomplete
+    as_of = START + timedelta(days=5)  # the report is made on 06-06
+    eff = operating_effectiveness(runs, date(2026, 5, 30), date(2026, 6, 30), as_of)
+    assert eff.counted_until == date(2026, 6, 6)
+    assert eff.nights == 8
+    assert eff.run_nights == ["2026-06-01", "2026-06-02", "2026-06-03", "2026-06-04"]
+    assert eff.missing == ["2026-05-30", "2026-05-31", "2026-06-05", "2026-06-06"]
+    assert eff.incomplete == ["2026-06-03"]
+    rows = {c.control_id: c for c in eff.controls}
+    assert (rows["ENC-01"].runs, rows["ENC-01"].passed, rows["ENC-01"].share) == (4, 1, 0.25)
+    assert rows["ENC-01"].failed_on == ["2026-06-02", "2026-06-03", "2026-06-04"]
+    assert (rows["IAM-01"].passed, rows["IAM-01"].waived, rows["IAM-01"].failed_on) == (
+        2, 1, ["2026-06-03"])
+
+
+def test_report_period_adds_trend_and_operating_effectiveness_to_the_pdf(
+        locker: LocalLocker, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    last = results(3, {}).run.id
+    out = tmp_path / "report.pdf"
+    assert main(["report", last, "--locker", str(locker.root), "--format", "pdf",
+                 "--period", "2026-06-01..2026-06-30", "--out", str(out)]) == 0
+    text = "\n".join(page.extract_text() for page in PdfReader(out).pages)
+    assert "Compliance trend" in text and "Operating effectiveness" in text
+    assert "Nights with no run" in text
+    section = text[text.index("Operating effectiveness\nHow"):]
+    enc = section[section.index("ENC-01"):section.index("IAM-01")]
+    assert "25.0%" in enc  # passed one night in four
+    for night in ("2026-06-02", "2026-06-03", "2026-06-04"):
+        assert night in enc  # failed on
+    again = tmp_path / "again.pdf"
+    assert main(["report", last, "--locker", str(locker.root), "--format", "pdf",
+                 "--period", "2026-06-01..2026-06-30", "--out", str(again)]) == 0
+    assert out.read_bytes() == again.read_bytes()
+
+
+def test_report_period_needs_pdf_and_a_locker(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    doc = tmp_path / "results.json"
+    doc.write_bytes(results(0, {"A-01": P}).to_json())
+    assert main(["report", str(doc), "--format", "html", "--period",
+                 "2026-01-01..2026-06-30"]) == 2
+    assert "use --format pdf" in capsys.readouterr().err
