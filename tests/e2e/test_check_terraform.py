@@ -124,3 +124,31 @@ def test_bad_baseline_is_bad_input(capsys, tmp_path):
     bad.write_text("{}")
     assert main(check(str(TF / "s3"), "--baseline", str(bad))) == 2
     assert "not an assay results document" in capsys.readouterr().err
+
+
+def test_inline_suppressions_apply_or_say_why_not(capsys, tmp_path):
+    infra = tmp_path / "infra"
+    infra.mkdir()
+    (infra / "main.tf").write_text(
+        '# assay:ignore EX-KMS-01 reason="imported key, rotation by the HSM team" until=2027-01-31\n'
+        'resource "aws_kms_key" "waived" {}\n\n'
+        'resource "aws_kms_key" "no_reason" { # assay:ignore EX-KMS-01.tf\n}\n\n'
+        '# assay:ignore EX-KMS-01 reason="was temporary" until=2026-01-01\n'
+        'resource "aws_kms_key" "expired" {}\n\n'
+        '# assay:ignore EX-SG-01 reason="another control"\n'
+        'resource "aws_kms_key" "other" {}\n')
+    out = tmp_path / "r.sarif"
+    code = main(check(str(infra), "--format", "sarif", "--out", str(out)))
+    _, results = run_json(capsys, str(infra))
+    found = {f["resource"]["id"]: f for f in results["findings"]}
+    assert found["aws_kms_key.waived"]["status"] == "waived"
+    assert found["aws_kms_key.waived"]["waiver"] == "inline:main.tf:1"
+    assert found["aws_kms_key.no_reason"]["status"] == "fail"
+    assert "it gives no reason" in found["aws_kms_key.no_reason"]["message"]
+    assert found["aws_kms_key.expired"]["status"] == "fail"
+    assert "expired on 2026-01-01" in found["aws_kms_key.expired"]["message"]
+    assert found["aws_kms_key.other"]["status"] == "fail"
+    assert code == 1
+    sarif = json.loads(out.read_text())["runs"][0]["results"]
+    waived = next(r for r in sarif if r["properties"]["resourceId"] == "aws_kms_key.waived")
+    assert waived["suppressions"][0]["kind"] == "inSource"

@@ -57,3 +57,18 @@ def test_markdown_truncates_with_a_count():
     shown = text.count("- `aws_s3_bucket.b")
     assert 0 < shown < 2000
     assert f"{2000 - shown} more item(s) not shown" in text
+
+
+def test_junit_reads_back_with_a_junit_reader(tmp_path):
+    from junitparser import Error, Failure, JUnitXml, Skipped
+
+    path = tmp_path / "results.junit.xml"
+    path.write_bytes(JunitRenderer().render(sample()))
+    xml = JUnitXml.fromfile(str(path))
+    cases = {(suite.name.split()[0], case.name): case for suite in xml for case in suite}
+    logs = cases[("ENC-S3-01", "aws_s3_bucket.logs")]
+    assert isinstance(logs.result[0], Failure) and logs.classname == "ENC-S3-01.tf"
+    assert isinstance(cases[("ENC-S3-01", "aws_s3_bucket.b[*]")].result[0], Skipped)
+    assert isinstance(cases[("KMS-ROT-01", "aws_kms_key.z")].result[0], Error)
+    assert cases[("ENC-S3-01", "aws_s3_bucket.data")].is_passed
+    assert xml.tests == 7 and xml.failures == 2 and xml.errors == 2 and xml.skipped == 2
