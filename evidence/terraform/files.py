@@ -19,6 +19,7 @@ class Discovery:
 
     folders: dict[Path, list[Path]] = field(default_factory=dict)
     problems: list[tuple[Path, str]] = field(default_factory=list)
+    json_configs: list[Path] = field(default_factory=list)  # *.tf.json: noted, not evaluated
 
 
 def discover(root: Path) -> Discovery:
@@ -55,6 +56,8 @@ def _walk(folder: Path, found: Discovery, seen: set[str]) -> None:
             continue
         if is_dir:
             _walk(path, found, seen)
+        elif entry.name.endswith(".tf.json"):
+            found.json_configs.append(path)
         elif entry.name.endswith(TF_SUFFIX):
             if entry.is_symlink() and not path.exists():
                 found.problems.append((path, "broken symbolic link or symlink loop"))

@@ -86,6 +86,9 @@ class Scan:
             for problem_path, message in found.problems:
                 self.context.error(message, shown_path(problem_path, full, given, absolute))
                 self.broken.add(problem_path.parent.resolve())
+            for json_config in found.json_configs:
+                self.context.note(f"{shown_path(json_config, full, given, absolute)}: Terraform "
+                                  "JSON configuration (.tf.json) is not evaluated")
             for folder, files in found.folders.items():
                 pending.append((folder, files, full, given, absolute))
         self.cache = ParseCache(self._cache_dir(pending))

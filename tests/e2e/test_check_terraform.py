@@ -152,3 +152,13 @@ def test_inline_suppressions_apply_or_say_why_not(capsys, tmp_path):
     sarif = json.loads(out.read_text())["runs"][0]["results"]
     waived = next(r for r in sarif if r["properties"]["resourceId"] == "aws_kms_key.waived")
     assert waived["suppressions"][0]["kind"] == "inSource"
+
+
+def test_unknown_count_gives_one_unknown_instance(capsys):
+    _, results = run_json(capsys, str(TF / "countfe"))
+    found = {f["resource"]["id"]: f for f in results["findings"]}
+    star = found["aws_kms_key.replica[*]"]
+    assert star["status"] == "unknown" and "var.replicas is not set" in star["message"]
+    assert found["aws_kms_key.numbered[0]"]["status"] == "pass"
+    assert found["aws_kms_key.numbered[1]"]["status"] == "fail"
+    assert not any(i.startswith("aws_kms_key.none") for i in found)

@@ -74,6 +74,13 @@ def test_unreadable_file(collect, infra):
     assert set(found) == {"aws_kms_key.ok"}
 
 
+def test_json_configuration_is_noted_not_silently_skipped(collect, infra):
+    (infra / "extra.tf.json").write_text('{"resource": {}}')
+    _, context = scan(collect, infra)
+    assert context.notes == ["infra/extra.tf.json: Terraform JSON configuration (.tf.json) "
+                             "is not evaluated"]
+
+
 def test_hidden_and_dot_terraform_folders_are_skipped(collect, infra):
     for hidden in (".terraform/modules/x", ".git"):
         (infra / hidden).mkdir(parents=True)
