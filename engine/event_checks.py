@@ -42,7 +42,7 @@ from engine.conditions import (
     compile_condition,
     compile_test,
 )
-from engine.event_guard import where_test
+from engine.event_guard import Guard, Router, guard_of, where_test
 from engine.model import (
     Check,
     Control,
@@ -89,7 +89,8 @@ def run_event_checks(
     evaluators = [_evaluator(source, control, check, params, period_start, end)
                   for control, check, params in bound]
     ctx = EvalContext(as_of=as_of)
-    feeds = [(e, e.feed) for e in evaluators if e.broken is None]
+    router = _router(evaluators)
+    always, route = router.always, router.targets
     read, broken = 0, False
     for event in events:
         moment = event.timestamp
@@ -97,15 +98,24 @@ def run_event_checks(
             continue
         read += 1
         attrs = event.attributes
-        for evaluator, feed in feeds:
+        for evaluator, feed in always:
             try:
                 feed(event, attrs, ctx)
             except Exception as exc:  # a broken condition is an error result, never a pass
-                evaluator.broken = (f"evaluation failed at {event.location}: "
-                                    f"{type(exc).__name__}: {exc}")
-                broken = True
+                broken = evaluator.fail(event, exc)
+        try:
+            routed = route(attrs)  # usually empty: most events match no guarded check
+        except Exception:  # an odd Mapping: let every guarded check judge (and fail) alone
+            routed = router.guarded
+        for targets in routed:
+            for evaluator, feed in targets:
+                try:
+                    feed(event, attrs, ctx)
+                except Exception as exc:
+                    broken = evaluator.fail(event, exc)
         if broken:
-            feeds, broken = [(e, f) for e, f in feeds if e.broken is None], False
+            router, broken = _router(evaluators), False
+            always, route = router.always, router.targets
     reason = incomplete() if incomplete is not None else None
     outcomes = [e.finish(read, reason) for e in evaluators]
     cited = sorted(artifacts()) if artifacts is not None else []
@@ -114,6 +124,13 @@ def run_event_checks(
             outcome.findings = [f.model_copy(update={"artifacts": cited})
                                 for f in outcome.findings]
     return outcomes
+
+
+_Feed = Callable[[Event, Mapping[str, Any], EvalContext], None]
+
+
+def _router(evaluators: list[_Evaluator]) -> Router[tuple[_Evaluator, _Feed]]:
+    return Router([((e, e.feed), e.guard) for e in evaluators if e.broken is None])
 
 
 # --------------------------------------------------------------------------- evaluators
@@ -131,13 +148,20 @@ class _Evaluator:
         self.truncated = 0
         self.where_test: TruthTest | None = None
         self.where_verdict: Predicate | None = None
+        self.guard: Guard | None = None
         where = check.events.where if check.events is not None else None
         if where is not None and params is not None:
             self.where_test = where_test(where, params)
+            self.guard = guard_of(where, params)
             self.where_verdict = compile_condition(where, params)
 
     def feed(self, event: Event, attrs: Mapping[str, Any], ctx: EvalContext) -> None:
         raise NotImplementedError
+
+    def fail(self, event: Event, exc: Exception) -> bool:
+        """Mark this check broken by ``exc`` at ``event``; it is fed no more."""
+        self.broken = f"evaluation failed at {event.location}: {type(exc).__name__}: {exc}"
+        return True
 
     def where_reason(self, attrs: Mapping[str, Any], ctx: EvalContext) -> str:
         assert self.where_verdict is not None

@@ -10,21 +10,25 @@ condition does, so verdicts are exactly those of ``engine.conditions``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from engine.conditions import EvalContext, Truth, TruthTest, compile_test
 from engine.model import All, Condition, Leaf, Param, ParamRef
 from engine.paths import Key, parse_path
 
 FALSE = Truth.FALSE
+UNDECIDED = object()  # a path that the guard cannot walk (a list or an Unknown on the way)
 
-__all__ = ["where_test"]
+Guard = tuple[tuple[str, ...], frozenset[str]]  # (plain keys of the path, texts that may match)
+T = TypeVar("T")
+
+__all__ = ["UNDECIDED", "Guard", "Router", "guard_of", "value_at", "where_test"]
 
 
 def where_test(where: Condition, params: Mapping[str, Any]) -> TruthTest:
-    """The compiled ``where``, behind a cheap guard when one can be derived (see _guard)."""
+    """The compiled ``where``, behind a cheap guard when one can be derived (see guard_of)."""
     full = compile_test(where, params)
-    guard = _guard(where, params)
+    guard = guard_of(where, params)
     if guard is None:
         return full
     keys, allowed = guard
@@ -40,22 +44,15 @@ def where_test(where: Condition, params: Mapping[str, Any]) -> TruthTest:
         return guarded_key
 
     def guarded_path(attrs: Mapping[str, Any], ctx: EvalContext) -> Truth:
-        value: Any = attrs
-        for step in keys:
-            if value.__class__ is not dict:
-                return full(attrs, ctx)
-            value = value.get(step)
-            if value is None:
-                return FALSE
-        if value.__class__ is str and value not in allowed:
+        value = value_at(attrs, keys)
+        if value is None or (value.__class__ is str and value not in allowed):
             return FALSE
         return full(attrs, ctx)
 
     return guarded_path
 
 
-def _guard(where: Condition, params: Mapping[str, Any]
-           ) -> tuple[tuple[str, ...], frozenset[str]] | None:
+def guard_of(where: Condition | None, params: Mapping[str, Any]) -> Guard | None:
     """A necessary condition of ``where`` that costs a few dict lookups.
 
     Most event filters start with ``eventName eq/in literal text``; for a leaf
@@ -65,6 +62,8 @@ def _guard(where: Condition, params: Mapping[str, Any]
     Anything else (a list, a number, an Unknown on the way) defers to the full
     condition, so the guard never changes a verdict, it only skips work.
     """
+    if where is None:
+        return None
     leaves = [where] if isinstance(where, Leaf) else \
         [c for c in where.all if isinstance(c, Leaf)] if isinstance(where, All) else []
     for leaf in leaves:
@@ -91,3 +90,55 @@ def _text_operands(leaf: Leaf, params: Mapping[str, Any]) -> frozenset[str] | No
             and all(isinstance(o, str) for o in operand):
         return frozenset(operand)
     return None
+
+
+def value_at(attrs: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
+    """The value at a path of plain keys, None when absent, UNDECIDED past a non-dict."""
+    value: Any = attrs
+    for key in keys:
+        if value.__class__ is not dict:
+            return UNDECIDED
+        value = value.get(key)
+        if value is None:
+            return None
+    return value
+
+
+class Router(Generic[T]):
+    """Sends each event only to the checks whose guard may let it through.
+
+    Checks guarded on the same path share one lookup: a text value picks the
+    checks that accept it from a table, a missing value none, anything else
+    (a number, a list, an Unknown) all of them, whose full condition decides.
+    Skipping a check here is exactly what its guard would have done.
+    """
+
+    def __init__(self, members: list[tuple[T, Guard | None]]) -> None:
+        self.always: list[T] = [m for m, guard in members if guard is None]
+        groups: dict[tuple[str, ...], tuple[dict[str, list[T]], list[T]]] = {}
+        for member, guard in members:
+            if guard is None:
+                continue
+            keys, allowed = guard
+            table, everyone = groups.setdefault(keys, ({}, []))
+            everyone.append(member)
+            for text in sorted(allowed):
+                table.setdefault(text, []).append(member)
+        self.groups = [(keys[0] if len(keys) == 1 else None, keys, table, everyone)
+                       for keys, (table, everyone) in groups.items()]
+        self.guarded = [everyone for _, _, _, everyone in self.groups]
+
+    def targets(self, attrs: Mapping[str, Any]) -> list[list[T]]:
+        """The guarded checks this event must reach, as lists to feed in turn."""
+        found: list[list[T]] = []
+        for key, keys, table, everyone in self.groups:
+            value = attrs.get(key) if key is not None else value_at(attrs, keys)
+            if value is None:
+                continue
+            if value.__class__ is str:
+                chosen = table.get(value)
+                if chosen:
+                    found.append(chosen)
+            else:
+                found.append(everyone)
+        return found

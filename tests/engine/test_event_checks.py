@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.conditions import EvalContext, compile_test
+from engine.conditions import EvalContext, Truth, compile_test
 from engine.event_checks import MAX_FINDINGS, run_event_checks
 from engine.event_guard import where_test
 from engine.model import Check, Control, Event, EventsSpec
@@ -276,3 +276,45 @@ def test_an_incomplete_collection_that_yielded_nothing_is_an_error() -> None:
     (outcome,) = run([ROOT], [], incomplete=lambda: "logs/a.json.gz: truncated gzip file")
     assert outcome.status is Status.ERROR
     assert outcome.message.endswith("truncated gzip file") and outcome.findings == []
+
+
+class _Exploding(dict[str, Any]):
+    """Attributes whose ``boom`` key cannot be read (a Mapping from a broken collector)."""
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key == "boom":
+            raise RuntimeError("unreadable attribute")
+        return super().get(key, default)
+
+
+def test_a_check_that_breaks_on_an_event_is_an_error_and_the_others_go_on() -> None:
+    boom = control({"events": {"where": {"path": "boom", "eq": "x"}}, "expect": "none"})
+    root = control(ROOT)
+    events = [event(1, "Root", 1),
+              Event("cloudtrail", START + timedelta(days=2), _Exploding(eventName="Root"),
+                    "logs/f.json:2"),
+              event(3, "Root", 3)]
+    outcomes = run_event_checks("cloudtrail", events, [(c, c.checks[0], {}) for c in (boom, root)],
+                                START, END, AS_OF)
+    assert outcomes[0].status is Status.ERROR
+    assert outcomes[0].message == ("evaluation failed at logs/f.json:2: "
+                                   "RuntimeError: unreadable attribute")
+    assert outcomes[1].status is Status.FAIL and len(outcomes[1].findings) == 3
+
+
+@settings(max_examples=150, deadline=None)
+@given(wheres=st.lists(_WHERES, min_size=1, max_size=4), rows=st.lists(_ATTRS, min_size=1, max_size=8))
+def test_routing_feeds_each_check_exactly_the_events_its_where_keeps(
+        wheres: list[dict[str, Any]], rows: list[dict[str, Any]]) -> None:
+    controls = [control({"events": {"where": w}, "expect": "none"}) for w in wheres]
+    events = [Event("cloudtrail", START + timedelta(hours=i), row, f"f:{i}")
+              for i, row in enumerate(rows)]
+    outcomes = run_event_checks("cloudtrail", events, [(c, c.checks[0], {}) for c in controls],
+                                START, END, AS_OF)
+    ctx = EvalContext(as_of=AS_OF)
+    for ctl, outcome in zip(controls, outcomes, strict=True):
+        where = ctl.checks[0].events.where  # type: ignore[union-attr]
+        assert where is not None
+        test = compile_test(where, {})
+        kept = [e.location for e in events if test(e.attributes, ctx) is not Truth.FALSE]
+        assert [f.resource.id for f in outcome.findings] == kept
