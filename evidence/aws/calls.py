@@ -135,6 +135,7 @@ class Recorder:
         service = client.meta.service_model.service_name
         body: dict[str, Any] = {
             "operation": operation,
+            "parameters": plain(params),
             "request_ids": [rid for p in pages if (rid := _request_id(p))],
             "responses": [plain(p) for p in pages],
         }

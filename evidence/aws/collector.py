@@ -9,13 +9,14 @@ gathered and call records, errors and gaps are handed to the context.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from typing import Any, ClassVar, Literal
 
 from engine.model import Event, Resource
 from evidence.aws import config as aws_config
-from evidence.aws.calls import CallFailed, Denied, Record
+from evidence.aws.calls import CallFailed, CallScope, Denied, Record
 from evidence.aws.runner import Crash, Runner
 from evidence.aws.session import (
     AccountSession,
@@ -112,6 +113,8 @@ class _Plan:
         self.hooks = hooks
         self.region = first_region(cfg, self.session)
         self.listers = [lister for lister in listers() if set(lister.types) & wanted]
+        self._identity: CallScope | None = None
+        self._identity_lock = threading.Lock()
 
     def account_jobs(self) -> list[Any]:
         if not self.cfg.accounts:
@@ -130,11 +133,15 @@ class _Plan:
 
     def _set_up(self, account: aws_config.Account | None) -> None:
         clients = self.base
-        if account is not None:
-            session = assume(self.base, account, self.cfg, self.region, self.runner.post)
+        if account is not None and account.role_arn:
+            session = assume(self.base, self._base_identity(), account, self.cfg,
+                             self.runner.post)
             clients = Clients(session, self.cfg, self.hooks)
         identity = caller_identity(clients, self.region, self.runner.post,
                                    account.id if account else "")
+        if account is not None and identity.account != account.id:
+            raise CallFailed(f"the credentials belong to account {identity.account}, "
+                             f"not {account.id} (give a role_arn to reach it)")
         if account is None and self.shard_accounts \
                 and identity.account not in self.shard_accounts:
             return
@@ -142,6 +149,13 @@ class _Plan:
         acct.regions = self._regions(acct)
         for lister in self.listers:
             self._spawn(acct, lister)
+
+    def _base_identity(self) -> CallScope:
+        """Who assumes the accounts' roles (asked once, for the record of AssumeRole)."""
+        with self._identity_lock:
+            if self._identity is None:
+                self._identity = caller_identity(self.base, self.region, self.runner.post, "")
+            return self._identity
 
     def _regions(self, acct: AccountSession) -> list[str]:
         if self.cfg.regions is None:

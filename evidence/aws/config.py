@@ -15,10 +15,11 @@ _KEYS = {"regions", "profile", "endpoint_url", "accounts", "max_workers", "max_a
 
 @dataclass(frozen=True)
 class Account:
-    """An account reached by assuming ``role_arn`` (with ``external_id`` when the role asks)."""
+    """An account reached by assuming ``role_arn`` (with ``external_id`` when the role
+    asks); without ``role_arn``, the account the credentials themselves belong to."""
 
     id: str
-    role_arn: str
+    role_arn: str | None = None
     external_id: str | None = None
 
 
@@ -58,13 +59,13 @@ def _accounts(value: Any) -> tuple[Account, ...]:
         raise _fail("accounts must be a list of {id, role_arn, external_id?}")
     accounts = []
     for n, item in enumerate(value):
-        if not isinstance(item, Mapping) or not item.get("role_arn") or not item.get("id"):
-            raise _fail(f"accounts[{n}] needs id and role_arn")
+        if not isinstance(item, Mapping) or not item.get("id"):
+            raise _fail(f"accounts[{n}] needs an id")
         unknown = set(item) - {"id", "role_arn", "external_id"}
         if unknown:
             raise _fail(f"accounts[{n}] has unknown keys: {', '.join(sorted(unknown))}")
-        external = item.get("external_id")
-        accounts.append(Account(str(item["id"]), str(item["role_arn"]),
+        role, external = item.get("role_arn"), item.get("external_id")
+        accounts.append(Account(str(item["id"]), None if role is None else str(role),
                                 None if external is None else str(external)))
     return tuple(accounts)
 

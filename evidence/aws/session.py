@@ -18,7 +18,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from evidence.aws.calls import CallScope, Recorder, Sink
+from evidence.aws.calls import CallScope, Record, Recorder, Sink
 from evidence.aws.config import Account, AwsConfig
 
 Hook = tuple[str, Callable[..., Any]]  # (botocore event name, handler) registered on every client
@@ -115,26 +115,36 @@ def first_region(cfg: AwsConfig, session: boto3.Session) -> str:
 
 
 def caller_identity(clients: Clients, region: str, sink: Sink, account_hint: str) -> CallScope:
-    """Ask STS who we are; the answer is recorded like every other call."""
-    recorder = Recorder(CallScope(account_hint, region, ""), sink)
-    found = recorder.call(clients.get("sts", region), "GetCallerIdentity") or {}
+    """Ask STS who we are; the call is recorded with the identity it answered."""
+    held: list[Record] = []
+    found: dict[str, Any] = {}
+    try:
+        found = Recorder(CallScope(account_hint, region, ""), held.append).call(
+            clients.get("sts", region), "GetCallerIdentity") or {}
+    finally:
+        for record in held:
+            record.query["caller_arn"] = str(found.get("Arn", ""))
+            record.query["account"] = str(found.get("Account", account_hint))
+            sink(record)
     return CallScope(str(found.get("Account", account_hint)), region, str(found.get("Arn", "")))
 
 
-def assume(base: Clients, account: Account, cfg: AwsConfig, region: str,
+def assume(base: Clients, caller: CallScope, account: Account, cfg: AwsConfig,
            sink: Sink) -> boto3.Session:
-    """A session for ``account`` through STS AssumeRole (recorded, credentials redacted)."""
+    """A session for ``account`` through STS AssumeRole, asked as ``caller`` (recorded,
+    credentials redacted)."""
+    assert account.role_arn is not None
     params: dict[str, Any] = {"RoleArn": account.role_arn,
                               "RoleSessionName": cfg.role_session_name}
     if account.external_id:
         params["ExternalId"] = account.external_id
-    recorder = Recorder(CallScope(account.id, region, ""), sink)
-    sts = base.get("sts", region)
-    found = recorder.call(sts, "AssumeRole", params, key=account.id) or {}
+    recorder = Recorder(CallScope(account.id, caller.region, caller.caller_arn), sink)
+    found = recorder.call(base.get("sts", caller.region), "AssumeRole", params,
+                          key=account.id) or {}
     creds = found["Credentials"]
     return boto3.Session(aws_access_key_id=creds["AccessKeyId"],
                          aws_secret_access_key=creds["SecretAccessKey"],
-                         aws_session_token=creds["SessionToken"], region_name=region)
+                         aws_session_token=creds["SessionToken"], region_name=caller.region)
 
 
 def enabled_regions(clients: Clients, region: str, recorder: Recorder) -> list[str]:
