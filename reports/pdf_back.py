@@ -36,8 +36,8 @@ def exceptions_register(ctx: PdfContext) -> list[Flowable]:
     if rows:
         story.append(table(["Waiver", "State", "Covers", "Approver", "Ticket", "Expires",
                             "Findings", "Justification"], rows,
-                           [w * 0.1, w * 0.09, w * 0.2, w * 0.14, w * 0.08, w * 0.1, w * 0.07,
-                            w * 0.22]))
+                           [w * 0.1, w * 0.09, w * 0.19, w * 0.14, w * 0.08, w * 0.1, w * 0.09,
+                            w * 0.21]))
     else:
         story.append(para("No waivers.", "body"))
     story.append(PageBreak())

@@ -77,7 +77,7 @@ def cover(ctx: PdfContext) -> list[Flowable]:
 
 
 def _chart(ctx: PdfContext) -> Drawing:
-    frameworks = ctx.results.frameworks
+    frameworks = list(reversed(ctx.results.frameworks))  # bars are drawn bottom-up
     height = 30 + 22 * max(1, len(frameworks))
     drawing = Drawing(ctx.width, height + 30)
     chart = HorizontalBarChart()

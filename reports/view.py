@@ -150,7 +150,7 @@ def soa_rows(framework: FrameworkResult) -> list[SoaRow]:
         if not applicable:
             why = framework.not_applicable.get(req.id, "All mapped controls are not applicable.")
         elif req.controls:
-            why = "Implemented and tested by the mapped controls."
+            why = "Applicable: addressed by the mapped assay controls."
         else:
             why = framework.not_covered.get(req.id, "Applicable; not tested by assay controls.")
         rows.append(SoaRow(req.id, req.title, applicable, why, str(req.status), req.controls))
