@@ -63,6 +63,9 @@ def cover(ctx: PdfContext) -> list[Flowable]:
          Paragraph(esc(run.manifest_sha256 or "not recorded"), STYLES["mono"])),
         ("Run complete", "yes" if run.complete else f"NO — {len(run.errors)} error(s)"),
     ]
+    if run.shard:
+        shard = "; ".join(f"{k}={','.join(v)}" for k, v in sorted(run.shard.items()))
+        rows.append(("Shard", f"{shard} (group {run.group_id or '-'})"))
     return [
         ctx.bookmark("Cover"),
         gap(35 * mm),

@@ -185,3 +185,27 @@ def test_report_from_a_run_id_in_the_locker(results: Results, locker: LocalLocke
                  "--out", str(out)]) == 0
     assert out.read_text().count("\n") == len(results.findings) + 1
     assert main(["report", "no-such-run", "--locker", str(locker.root), "--format", "csv"]) == 2
+
+
+def test_unsigned_bundle_fails_when_a_key_is_expected(results: Results, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    unsigned, _ = build_bundle(results)
+    assert _verify(tmp_path, unsigned) == []
+    problems = _verify(tmp_path, unsigned, pubkey=KEY.public_key())
+    assert problems == [f"{SIGNATURE}: missing — the bundle is not signed"]
+    signed_members = _members(build_bundle(results, sign_key=KEY)[0])
+    stripped = {k: v for k, v in signed_members.items() if k != SIGNATURE}
+    assert _verify(tmp_path, _rezip(stripped)) == [f"removed: {SIGNATURE}"]
+
+
+def test_bad_signing_key_is_bad_input(results: Results, tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    saved = tmp_path / "results.json"
+    saved.write_bytes(results.to_json())
+    key = tmp_path / "key.pem"
+    key.write_text("not a key")
+    out = tmp_path / "b.zip"
+    assert main(["export", str(saved), "--out", str(out), "--sign-key", str(key)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(str(key)) and "\n" not in err
+    assert not out.exists()
