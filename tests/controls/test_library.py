@@ -52,7 +52,8 @@ def test_posture_controls_check_both_terraform_and_aws_where_both_exist() -> Non
         "IAM-CRED-01", "DET-SH-01",
     }
     only_terraform = {  # resource kinds the AWS collector does not list
-        "TLS-CF-01", "NET-DS-01", "NET-EC2-01", "NET-WAF-01", "DET-ECR-01",
+        "TLS-CF-01", "NET-DS-01", "NET-EC2-01", "NET-WAF-01", "DET-ECR-01", "LOG-EKS-01",
+        "ENC-EKS-01", "NET-EKS-01",
     }
     for control in automated():
         sources = {ch.source for ch in control.checks}
