@@ -362,11 +362,12 @@ def hcl2_alone(root: Path) -> tuple[float, float]:
     return time.perf_counter() - start, time.process_time() - cpu
 
 
-def run_check(root: Path, cache: Path, out: Path) -> tuple[float, float, float, int]:
+def run_check(root: Path, cache: Path, out: Path,
+              fmt: str = "json") -> tuple[float, float, float, int]:
     """(wall seconds, CPU seconds, peak RSS MB, exit code) of ``assay check ROOT`` in a
     fresh interpreter; CPU time includes the parse pool's workers."""
     env = dict(os.environ, XDG_CACHE_HOME=str(cache))
-    argv = [sys.executable, "-m", "engine", "check", str(root), "--format", "json",
+    argv = [sys.executable, "-m", "engine", "check", str(root), "--format", fmt,
             "--out", str(out), "--as-of", "2026-06-30T00:00:00Z"]
     start = time.perf_counter()
     process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -426,6 +427,7 @@ def main(argv: list[str] | None = None) -> None:
         cold, cold_cpu, cold_rss, code = run_check(root, cache, out)
         resources, findings = count_resources(out) if out.exists() else (0, 0)
         warm, warm_cpu, warm_rss, _ = run_check(root, cache, out)
+        sarif, sarif_cpu, _, _ = run_check(root, cache, base / "out.sarif", "sarif")
         collector, collector_cpu = collector_only(root, cache)
         print(f"cores: {os.cpu_count()}; load average {os.getloadavg()[0]:.1f} "
               "(wall times suffer when others share the machine; CPU times less so)")
@@ -435,6 +437,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"cold scan:         {cold:6.2f} s wall {cold_cpu:6.2f} s CPU  "
               f"({cold / alone:.2f} x python-hcl2 wall; target <= 1.0)")
         print(f"warm scan:         {warm:6.2f} s wall {warm_cpu:6.2f} s CPU  (target <= 1 s)")
+        print(f"warm scan, SARIF:  {sarif:6.2f} s wall {sarif_cpu:6.2f} s CPU  "
+              "(the pre-merge format: failures only)")
         print(f"  of which the terraform collector: {collector:.2f} s wall "
               f"{collector_cpu:.2f} s CPU (in-process, warm cache)")
         print(f"peak RSS:          {max(cold_rss, warm_rss):6.0f} MB (cold {cold_rss:.0f}, "
