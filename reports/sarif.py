@@ -9,9 +9,10 @@ Passing findings are left out: code scanning shows problems, not inventory.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import quote
+
+import orjson
 
 from engine.model import Finding
 from engine.results import Results
@@ -57,7 +58,9 @@ class SarifRenderer(Renderer):
             "columnKind": "unicodeCodePoints",
         }
         document = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-        return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+        # orjson: the standard encoder falls back to pure Python when indenting
+        data: bytes = orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
+        return data + b"\n"
 
 
 def _rules(results: Results, catalog: Catalog) -> list[dict[str, Any]]:

@@ -126,4 +126,4 @@ def dump_json(document: Any) -> bytes:
     """Canonical JSON of collected evidence (sorted keys); an Unknown is ``{"$unknown": why}``."""
     return orjson.dumps(document, default=_unknown_as_json,
                         option=orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS
-                        | orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS)
+                        | orjson.OPT_NON_STR_KEYS)
