@@ -95,6 +95,7 @@ class Heading(Flowable):  # type: ignore[misc]
 
         self.text, self.level, self.key = text, level, key
         self._para = Paragraph(esc(text), STYLES["h1" if level == 0 else "h2"])
+        self.keepWithNext = 1  # never a heading alone at the foot of a page
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         w, h = self._para.wrap(aw, ah)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, PageBreak, Paragraph
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph
 
 from engine.results import ArtifactRecord, ControlResult
 from reports.pdf_style import STYLES, StatusCell, esc, facts, para, status_para, table
@@ -57,6 +57,7 @@ def _check(ctx: PdfContext, items: CheckItems,
     n = len(population[0])
     story.append(table(population[0], [population[1]], [w / n] * n, zebra=False))
     story.append(para(f"Remediation: {check.remediation}", "small"))
+    story = [KeepTogether(story)]  # a check's header block never splits from its counts
     if shown:
         story.append(table(["Status", "Resource", "Location", "Message"],
                            [[StatusCell(f.status), f.resource.id, location_text(f.resource.location),

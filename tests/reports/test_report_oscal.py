@@ -71,3 +71,16 @@ def test_deterministic_and_escaped(results: Results) -> None:
     risks = doc["assessment-results"]["results"][0]["risks"]
     assert risks and all(r["description"].startswith(r"\<b\>x\</b\> & \<font size=72\>")
                          for r in risks)
+
+
+def test_an_empty_run_still_validates(results: Results, oscal_validator: Any) -> None:
+    from reports.html import HtmlRenderer
+    from reports.pdf import PdfRenderer
+    from reports.testing import pdf_text
+
+    empty = Results(run=results.run.model_copy(update={"sources": [], "errors": [],
+                                                       "manifest_sha256": None}),
+                    findings=[], controls=[], frameworks=[], summary={})
+    assert oscal_validator.is_valid(_doc(empty))
+    assert "No control failed." in pdf_text(PdfRenderer().render(empty))
+    assert b"No waivers." in HtmlRenderer().render(empty)
