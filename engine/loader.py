@@ -108,11 +108,17 @@ def _load_one(path: Path, model: type[M], errors: _Errors) -> Loaded[M] | None:
 
 def load_model(path: PathLike, model: type[M]) -> M:
     """Load one YAML file into ``model``; raise ``InputErrors`` with every located error."""
+    return load_model_located(path, model).model
+
+
+def load_model_located(path: PathLike, model: type[M]) -> Loaded[M]:
+    """Like :func:`load_model`, keeping the raw data and positions, so a caller can locate
+    its own checks (``loaded.positions.value(("params", "ENC-S3-01"))``)."""
     errors = _Errors()
     loaded = _load_one(Path(path), model, errors)
     errors.raise_if_any()
     assert loaded is not None
-    return loaded.model
+    return loaded
 
 
 # --------------------------------------------------------------------------- files

@@ -19,6 +19,7 @@ from engine.loader import (
     load_controls,
     load_library,
     load_model,
+    load_model_located,
 )
 from engine.model import Control, Framework
 
@@ -71,6 +72,9 @@ def test_good_control_loads(tmp_path: Path) -> None:
     assert [c.id for c in controls] == ["EX-IAM-01", "EX-KMS-01"]
     assert controls[1].checks[0].assert_ is not None
     assert load_model(path, Control).id == "EX-KMS-01"
+    loaded = load_model_located(path, Control)
+    assert (loaded.model.id, loaded.data["severity"]) == ("EX-KMS-01", "medium")
+    assert str(loaded.positions.value(("checks", 0, "source"))) == f"{path}:10:13"
 
 
 def test_catalogs_load() -> None:
