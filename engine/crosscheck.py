@@ -109,7 +109,7 @@ class ControlCheck:
                 add(f"duplicate check id {check_id!r}", ("checks", i, "id"))
             seen.add(check_id if isinstance(check_id, str) else None)
             model = control.checks[i] if control is not None else None
-            self._check(control, model, raw, declared, ("checks", i), add)
+            self._check(model, raw, declared, ("checks", i), add)
         return found
 
     def _frameworks(self, mappings: dict[Any, Any], add: _Add) -> None:
@@ -135,8 +135,8 @@ class ControlCheck:
                     add(f"requirement {req_id!r} is listed twice", here)
                 seen.add(req_id)
 
-    def _check(self, control: Control | None, check: Check | None, raw: dict[Any, Any],
-               params: dict[str, Any], here: KeyPath, add: _Add) -> None:
+    def _check(self, check: Check | None, raw: dict[Any, Any], params: dict[str, Any],
+               here: KeyPath, add: _Add) -> None:
         source = raw.get("source")
         if not isinstance(source, str):
             return

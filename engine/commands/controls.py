@@ -11,7 +11,7 @@ import click
 
 from engine.coverage import Coverage, framework_coverage
 from engine.errors import ControlError
-from engine.loader import Library, load_library
+from engine.loader import Library, load_library, load_waivers
 from engine.model import Control
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -63,8 +63,10 @@ def controls_group() -> None:
 @click.option("--no-builtin", is_flag=True, help="Validate PATHs without the shipped library.")
 @click.option("--catalogs", "catalog_dirs", multiple=True, type=click.Path(path_type=Path),
               help="Extra folder of framework catalogs (*.yaml).")
+@click.option("--waivers", "waivers_path", type=click.Path(path_type=Path),
+              help="Also check this waivers file against the controls.")
 def validate_command(paths: tuple[Path, ...], no_builtin: bool,
-                     catalog_dirs: tuple[Path, ...]) -> None:
+                     catalog_dirs: tuple[Path, ...], waivers_path: Path | None) -> None:
     """Check control files (default: the shipped library); exit 2 on any error.
 
     PATHs are validated together with the shipped library, so an ID that clashes
@@ -73,8 +75,12 @@ def validate_command(paths: tuple[Path, ...], no_builtin: bool,
     library = _library(paths, no_builtin, catalog_dirs)
     checks = sum(len(c.checks) for c in library.controls)
     requirements = sum(len(f.requirement_ids) for f in library.catalogs.values())
-    click.echo(f"ok: {len(library.controls)} controls, {checks} checks, "
+    summary = (f"ok: {len(library.controls)} controls, {checks} checks, "
                f"{len(library.catalogs)} catalogs ({requirements} requirements)")
+    if waivers_path is not None:
+        waivers = load_waivers(waivers_path, library.controls)
+        summary += f", {len(waivers)} waivers"
+    click.echo(summary)
 
 
 def _list_row(control: Control) -> dict[str, Any]:

@@ -87,6 +87,22 @@ def test_validate_prints_every_located_line(library: Path,
     ]
 
 
+def test_validate_with_waivers(library: Path, tmp_path: Path,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text("waivers:\n  - {id: W-1, control: EX-KMS-01, check: tf, "
+                       "justification: j, approver: a, expires: 2026-09-30}\n")
+    argv = ["controls", "validate", str(library), "--no-builtin", "--catalogs", CATALOGS,
+            "--waivers", str(waivers)]
+    code, out, _ = run(capsys, *argv)
+    assert code == 0 and out.startswith("ok: 2 controls, 2 checks, ")
+    assert out.endswith(", 1 waivers\n")
+    waivers.write_text(waivers.read_text().replace("check: tf", "check: aws"))
+    code, out, err = run(capsys, *argv)
+    assert (code, out) == (2, "")
+    assert err == f"{waivers}:2:42: control EX-KMS-01 has no check 'aws'; its checks: tf\n"
+
+
 def test_validate_missing_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "controls", "validate", str(tmp_path / "none"), "--no-builtin")
     assert (code, err) == (2, f"{tmp_path / 'none'}: no such file or folder\n")
