@@ -36,6 +36,10 @@ def parse_to_record(text: str) -> tuple[Any, ...]:
         body = parse_text(text)
     except HclSyntaxError as exc:
         return ("error", str(exc), exc.line, exc.column)
+    except RecursionError:
+        return ("error", "nested too deeply to parse", 0, 0)
+    except Exception as exc:  # bad evidence is an error finding, never a crash of the scan
+        return ("error", f"cannot parse: {type(exc).__name__}: {exc}", 0, 0)
     block_lines = [block[2] for block in body[1]]
     return ("ok", body, suppressions.find(text, block_lines))
 

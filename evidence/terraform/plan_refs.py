@@ -69,7 +69,7 @@ class ConfigRefs:
         out: dict[str, list[str]] = {}
         for path, refs in _expression_refs(config.get("expressions") or {}, ""):
             found: set[str] = set()
-            for ref in refs:
+            for ref in _most_specific(refs):
                 found |= self._resolve(ref, chain, 0)
             found.discard(address)
             if found:
@@ -130,6 +130,17 @@ class ConfigRefs:
                 if len(sub_chain) > len(chain):
                     keys.add(sub_chain[len(chain)][1])
         return keys or {""}
+
+
+def _most_specific(refs: list[str]) -> list[str]:
+    """Terraform lists ``aws_s3_bucket.b[1].id``, ``aws_s3_bucket.b[1]`` and
+    ``aws_s3_bucket.b``; the bare name must not widen the reference to every instance."""
+    indexed = set()
+    for ref in refs:
+        match = _RESOURCE_REF.match(ref)
+        if match and match.group(3):
+            indexed.add(f"{match.group(1)}.{match.group(2)}")
+    return [r for r in refs if r not in indexed]
 
 
 def _expression_refs(expressions: Any, prefix: str) -> list[tuple[str, list[str]]]:

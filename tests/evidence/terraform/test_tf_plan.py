@@ -73,3 +73,40 @@ def test_bad_plans_are_errors(collect, tmp_path):
     assert any("broken.json" in m and "invalid JSON at line 1" in m for m in messages)
     assert any("other.json" in m and "format_version" in m for m in messages)
     assert any("missing.json" in m and "cannot read" in m for m in messages)
+
+
+def test_references_to_counted_instances(collect, tmp_path):
+    import json
+
+    def bucket(i):
+        return {"address": f"aws_s3_bucket.b[{i}]", "mode": "managed", "type": "aws_s3_bucket",
+                "name": "b", "index": i, "values": {"bucket": f"b{i}"}}
+
+    plan = {
+        "format_version": "1.2",
+        "planned_values": {"root_module": {"resources": [
+            bucket(0), bucket(1),
+            {"address": "aws_s3_bucket_policy.one", "mode": "managed",
+             "type": "aws_s3_bucket_policy", "name": "one", "values": {}},
+            {"address": "aws_s3_bucket_policy.all", "mode": "managed",
+             "type": "aws_s3_bucket_policy", "name": "all", "values": {}},
+        ]}},
+        "configuration": {"root_module": {"resources": [
+            {"address": "aws_s3_bucket_policy.one", "mode": "managed",
+             "type": "aws_s3_bucket_policy", "name": "one",
+             "expressions": {"bucket": {"references": [
+                 "aws_s3_bucket.b[1].id", "aws_s3_bucket.b[1]", "aws_s3_bucket.b"]}}},
+            {"address": "aws_s3_bucket_policy.all", "mode": "managed",
+             "type": "aws_s3_bucket_policy", "name": "all",
+             "expressions": {"bucket": {"references": ["aws_s3_bucket.b"]},
+                             "policy": {"references": ["data.aws_iam_policy_document.p.json",
+                                                       "local.x"]}}},
+        ]}},
+    }
+    (tmp_path / "p.json").write_text(json.dumps(plan))
+    found, context = collect(TerraformPlanCollector, {"files": ["p.json"]}, tmp_path)
+    assert found["aws_s3_bucket_policy.one"].refs == {"bucket": ["aws_s3_bucket.b[1]"]}
+    assert found["aws_s3_bucket_policy.all"].refs == {
+        "bucket": ["aws_s3_bucket.b[0]", "aws_s3_bucket.b[1]"]}
+    assert found["aws_s3_bucket.b[1]"].attributes == {"bucket": "b1"}
+    assert context.errors == []
