@@ -248,12 +248,17 @@ class RunDiff:
         return {"new": self.new, "fixed": self.fixed, "still_failing": self.still}
 
 
+def _key(finding: dict[str, Any]) -> FindingKey:
+    resource = finding["resource"]
+    rid = str(resource["id"])
+    if resource.get("type") == "gap":
+        # A gap still open tonight ends at tonight's as-of: the same gap, by its start.
+        rid = rid.split("..")[0] + ".."
+    return finding["control_id"], finding["check_id"], rid
+
+
 def _failing(results: dict[str, Any]) -> dict[FindingKey, dict[str, Any]]:
-    found = {}
-    for f in results.get("findings", []):
-        if f.get("status") == "fail":
-            found[(f["control_id"], f["check_id"], f["resource"]["id"])] = f
-    return found
+    return {_key(f): f for f in results.get("findings", []) if f.get("status") == "fail"}
 
 
 def diff_runs(a: dict[str, Any], b: dict[str, Any]) -> RunDiff:

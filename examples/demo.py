@@ -1,14 +1,17 @@
-"""`make demo`: the FinAI Nexus estate, scanned end to end on a fresh machine.
+"""`make demo`: the FinAI Nexus estate, scanned night after night, on a fresh machine.
 
 1. generate the estate's CloudTrail and application logs (fixed seed);
-2. start a local AWS stand-in (moto server on 127.0.0.1) seeded to match the
-   Terraform, plus one bucket changed by hand;
-3. `assay scan` the estate (Terraform, AWS, logs, attestations, waivers) into out/
-   and its evidence locker;
-4. sign the evidence bundle with a throwaway key generated into out/, verify it;
-5. print a summary per framework.
+2. start a local AWS stand-in (moto server on 127.0.0.1) seeded to match the Terraform;
+3. night of 2026-06-29: `assay scan` (Terraform, AWS, logs, attestations, waivers)
+   into the estate's evidence locker;
+4. someone removes a bucket's public access block by hand (the drift);
+5. night of 2026-06-30: `assay scan` again → out/results.json, results.sarif, report.html;
+6. `assay history`, `assay diff` and `assay history --control` read the locker;
+7. `assay report --period` → out/report.pdf with the trend and the Type II view;
+8. `assay export` signs out/bundle.zip with a throwaway key generated into out/,
+   `assay verify` checks it; a summary per framework is printed.
 
-Everything is pinned (period, as-of, seeds), so the results are the same every day.
+Period, as-of times and seeds are pinned, so the results are the same every day.
 """
 
 from __future__ import annotations
@@ -30,11 +33,20 @@ REPO = Path(__file__).resolve().parent.parent
 ESTATE = REPO / "examples" / "finai-nexus"
 OUT = REPO / "out"
 PORT = 5055
-FORMATS = ["json", "sarif", "html", "pdf"]
+FIRST_NIGHT = "2026-06-29T23:00:00Z"  # the config pins the second: 2026-06-30T23:00:00Z
+PERIOD = "2026-06-29..2026-06-30"
+FORMATS = ["json", "sarif", "html"]  # the PDF comes from `assay report --period`
 SUMMARY_COLUMNS = ["satisfied", "not_satisfied", "incomplete", "manual_pending",
                    "not_applicable", "not_covered"]
+OUTPUTS = ("results.json", "results.sarif", "report.html", "report.pdf", "bundle.zip",
+           "demo-signing-key.pem", "demo-signing-key.pub")
 
 sys.path.insert(0, str(REPO))
+_T0 = time.monotonic()
+
+
+def say(text: str) -> None:
+    print(f"[demo {time.monotonic() - _T0:5.1f}s] {text}", flush=True)
 
 
 def _load(name: str) -> ModuleType:
@@ -45,11 +57,17 @@ def _load(name: str) -> ModuleType:
     return module
 
 
-_T0 = time.monotonic()
-
-
-def say(text: str) -> None:
-    print(f"[demo {time.monotonic() - _T0:5.1f}s] {text}", flush=True)
+def generate_logs() -> None:
+    """The estate's logs; kept from an earlier demo when the generator has not changed."""
+    logs = ESTATE / "logs"
+    stamp = logs / ".generator-sha256"
+    digest = hashlib.sha256((ESTATE / "generate_logs.py").read_bytes()).hexdigest()
+    if stamp.is_file() and stamp.read_text() == digest:
+        say("logs already generated (same generator, same seed)")
+        return
+    trail, app = _load("generate_logs").write(logs)
+    stamp.write_text(digest)
+    say(f"generated {trail} CloudTrail events and {app} platform audit records")
 
 
 def _free(port: int) -> bool:
@@ -67,8 +85,7 @@ def start_aws() -> tuple[Any, str]:
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
     for key, value in {"AWS_ACCESS_KEY_ID": "demo", "AWS_SECRET_ACCESS_KEY": "demo",
-                       "AWS_DEFAULT_REGION": "us-east-1",
-                       "AWS_CONFIG_FILE": os.devnull,
+                       "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": os.devnull,
                        "AWS_SHARED_CREDENTIALS_FILE": os.devnull}.items():
         os.environ[key] = value
     os.environ.pop("AWS_PROFILE", None)
@@ -78,6 +95,7 @@ def start_aws() -> tuple[Any, str]:
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
     _load("aws_seed").seed(endpoint)
+    say(f"AWS stand-in at {endpoint}, seeded to match infra/")
     return server, endpoint
 
 
@@ -100,72 +118,49 @@ def _commands() -> set[str]:
     return set(cli.commands)
 
 
-def _formats() -> list[str]:
-    from reports.interface import renderer
-
-    available = []
-    for fmt in FORMATS:
-        try:
-            renderer(fmt)
-        except Exception:  # noqa: BLE001 — a renderer not built yet is left out of the demo
-            continue
-        available.append(fmt)
-    return available
-
-
-def run_assay(*argv: str) -> int:
+def run_assay(*argv: str, ok: tuple[int, ...] = (0,)) -> int:
     from engine.cli import main
 
     say("assay " + " ".join(argv))
-    return main(list(argv))
+    code = main(list(argv))
+    if code not in ok:
+        raise SystemExit(f"[demo] assay {argv[0]} exited {code}")
+    return code
 
 
-def scan(config: Path) -> Path | None:
-    try:
-        return _scan(config)
-    except ImportError as exc:  # a part of assay that has not landed in this build yet
-        say(f"the scan needs {exc.name or exc}, which this build does not have yet")
-        return None
+def night(config: Path, out_dir: Path, formats: list[str], as_of: str | None) -> dict[str, Any]:
+    """One nightly scan; exit 1 (failing findings) and 3 (incomplete) are expected here."""
+    argv = ["scan", "-c", str(config), "--format", ",".join(formats), "--out-dir", str(out_dir)]
+    run_assay(*argv, *(["--as-of", as_of] if as_of else []), ok=(0, 1, 3))
+    loaded: dict[str, Any] = json.loads((out_dir / "results.json").read_text())
+    return loaded
 
 
-def _scan(config: Path) -> Path | None:
-    commands = _commands()
-    if "scan" in commands:
-        code = run_assay("scan", "-c", str(config), "--format", ",".join(_formats()),
-                         "--out-dir", str(OUT))
-    elif "check" in commands:
-        code = run_assay("check", str(ESTATE / "infra"), "--controls", str(ESTATE / "controls"),
-                         "--format", "json", "--out", str(OUT / "results.json"),
-                         "--as-of", "2026-06-30T23:00:00Z")
-    else:
-        say("this build has no scan command yet; the estate and the AWS stand-in are ready")
-        return None
-    if code not in (0, 1, 3):  # 1: failing findings, 3: incomplete — both expected here
-        raise SystemExit(f"[demo] assay exited {code}")
-    return OUT / "results.json"
+def history(config: Path, first: str, second: str) -> None:
+    if "history" not in _commands():
+        return
+    run_assay("history", "-c", str(config))
+    run_assay("diff", first, second, "-c", str(config))
+    run_assay("history", "-c", str(config), "--control", "NET-S3-02")
 
 
-def bundle(results: Path, config: Path) -> None:
-    commands = _commands()
-    if not {"keygen", "export", "verify"} <= commands:
+def report(config: Path, run_id: str) -> None:
+    run_assay("report", run_id, "-c", str(config), "--format", "pdf", "--period", PERIOD,
+              "--out", str(OUT / "report.pdf"))
+
+
+def bundle(config: Path, run_id: str) -> None:
+    if not {"keygen", "export", "verify"} <= _commands():
         say("evidence bundle commands not in this build yet; skipping out/bundle.zip")
         return
     key = OUT / "demo-signing-key.pem"
-    if run_assay("keygen", "--out", str(key)) != 0:
-        raise SystemExit("[demo] keygen failed")
-    pub = next((p for p in sorted(OUT.glob("demo-signing-key*")) if p != key), None)
-    run_id = json.loads(results.read_text())["run"]["id"]  # from the locker, with its evidence
-    code = run_assay("export", run_id, "-c", str(config), "--out", str(OUT / "bundle.zip"),
-                     "--sign-key", str(key))
-    if code != 0:
-        raise SystemExit(f"[demo] export exited {code}")
-    verify = ["verify", str(OUT / "bundle.zip")] + (["--pubkey", str(pub)] if pub else [])
-    if run_assay(*verify) != 0:
-        raise SystemExit("[demo] the bundle did not verify")
+    run_assay("keygen", "--out", str(key))
+    run_assay("export", run_id, "-c", str(config), "--out", str(OUT / "bundle.zip"),
+              "--sign-key", str(key))
+    run_assay("verify", str(OUT / "bundle.zip"), "--pubkey", str(key.with_suffix(".pub")))
 
 
-def summary(results_path: Path) -> None:
-    data = json.loads(results_path.read_text())
+def summary(data: dict[str, Any]) -> None:
     run = data["run"]
     rows = [["framework", *[c.replace("_", " ") for c in SUMMARY_COLUMNS]]]
     for framework in data["frameworks"]:
@@ -183,43 +178,38 @@ def summary(results_path: Path) -> None:
     waivers = data.get("waivers", {})
     print(f"waivers: {len(waivers.get('applied', []))} applied, "
           f"{len(waivers.get('expired', []))} expired, {len(waivers.get('unused', []))} unused")
-
-
-def generate_logs() -> None:
-    """The estate's logs; kept from an earlier demo when the generator has not changed."""
-    logs = ESTATE / "logs"
-    stamp = logs / ".generator-sha256"
-    digest = hashlib.sha256((ESTATE / "generate_logs.py").read_bytes()).hexdigest()
-    if stamp.is_file() and stamp.read_text() == digest:
-        say("logs already generated (same generator, same seed)")
-        return
-    trail, app = _load("generate_logs").write(logs)
-    stamp.write_text(digest)
-    say(f"generated {trail} CloudTrail events and {app} platform audit records")
+    attested = data.get("attestations", [])
+    expired = [a for a in attested if a.get("status") == "fail"]
+    print(f"attestations: {len(attested)}, expired: "
+          + (", ".join(f"{a['control']}/{a['name']}" for a in expired) or "none"))
 
 
 def main() -> int:
-    started = time.monotonic()
     OUT.mkdir(exist_ok=True)
-    for name in ("results.json", "results.sarif", "report.html", "report.pdf", "bundle.zip",
-                 "demo-signing-key.pem", "demo-signing-key.pub"):
+    for name in OUTPUTS:
         (OUT / name).unlink(missing_ok=True)
+    shutil.rmtree(OUT / "first-night", ignore_errors=True)
     shutil.rmtree(ESTATE / ".assay", ignore_errors=True)  # a fresh locker each demo
     generate_logs()
     server, endpoint = start_aws()
-    say(f"AWS stand-in seeded at {endpoint} (drift: finai-learner-documents lost its"
-        " public access block)")
     try:
         config = config_for(endpoint)
-        results = scan(config)
-        if results is not None and results.exists():
-            bundle(results, config)
-            summary(results)
+        if "scan" not in _commands():
+            say("this build has no scan command yet; the estate and the AWS stand-in are ready")
+            return 0
+        first = night(config, OUT / "first-night", ["json"], FIRST_NIGHT)
+        _load("aws_seed").apply_drift(endpoint)
+        say("drift: finai-learner-documents lost its public access block (changed by hand)")
+        second = night(config, OUT, FORMATS, None)
+        history(config, first["run"]["id"], second["run"]["id"])
+        report(config, second["run"]["id"])
+        bundle(config, second["run"]["id"])
+        summary(second)
     finally:
         server.stop()
     written = sorted(p.name for p in OUT.iterdir() if p.is_file())
-    say(f"out/: {', '.join(written) or 'nothing yet'}")
-    say(f"done in {time.monotonic() - started:.1f} s")
+    say(f"out/: {', '.join(written)}")
+    say(f"done in {time.monotonic() - _T0:.1f} s")
     return 0
 
 

@@ -148,8 +148,9 @@ def _finding_line(f: dict[str, Any]) -> str:
 @_with_common
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--fail-on-new", is_flag=True, help="Exit 1 when B has new failures.")
+@click.option("--all", "show_all", is_flag=True, help="List the still-failing items too.")
 def diff_command(run_a: str, run_b: str, config_path: str, locker_spec: str | None,
-                 as_json: bool, fail_on_new: bool) -> None:
+                 as_json: bool, fail_on_new: bool, show_all: bool) -> None:
     """Failures new in RUN_B, fixed since RUN_A and still failing (run ids or results.json)."""
     diff = diff_runs(_results_of(run_a, config_path, locker_spec),
                      _results_of(run_b, config_path, locker_spec))
@@ -159,6 +160,8 @@ def diff_command(run_a: str, run_b: str, config_path: str, locker_spec: str | No
         for title, items in (("new failures", diff.new), ("fixed", diff.fixed),
                              ("still failing", diff.still)):
             click.echo(f"{title}: {len(items)}")
+            if items is diff.still and not show_all:
+                continue
             for item in items:
                 click.echo(_finding_line(item))
     if fail_on_new and diff.new:

@@ -1,8 +1,9 @@
 """Seed a local AWS stand-in (a moto server) to match infra/*.tf — plus one drift.
 
-The drift: someone removed the public access block of finai-learner-documents
-by hand in the console. Terraform still declares it, so the Terraform check
-passes while the live AWS check fails — the gap only a live read shows.
+The drift (``apply_drift``): someone removed the public access block of
+finai-learner-documents by hand in the console. Terraform still declares it,
+so the Terraform check passes while the live AWS check fails — the gap only a
+live read shows.
 """
 
 from __future__ import annotations
@@ -68,8 +69,11 @@ def _buckets(endpoint: str, keys: dict[str, str]) -> None:
     s3.put_bucket_logging(Bucket="finai-learner-documents", BucketLoggingStatus={
         "LoggingEnabled": {"TargetBucket": "finai-audit-logs",
                            "TargetPrefix": "s3-access/documents/"}})
-    # The drift: removed by hand, still declared in storage.tf.
-    s3.delete_public_access_block(Bucket="finai-learner-documents")
+
+
+def apply_drift(endpoint: str) -> None:
+    """The change made by hand on 2026-06-30: still declared in storage.tf, gone in AWS."""
+    _client("s3", endpoint).delete_public_access_block(Bucket="finai-learner-documents")
 
 
 def _network(endpoint: str, keys: dict[str, str]) -> str:
@@ -139,7 +143,7 @@ def _iam(endpoint: str) -> None:
 
 
 def seed(endpoint: str) -> None:
-    """Create the estate in the moto server at ``endpoint``."""
+    """Create the estate, as Terraform declares it, in the moto server at ``endpoint``."""
     keys = _kms(endpoint)
     _buckets(endpoint, keys)
     _network(endpoint, keys)

@@ -242,3 +242,13 @@ def test_report_period_needs_pdf_and_a_locker(tmp_path: Path,
     assert main(["report", str(doc), "--format", "html", "--period",
                  "2026-01-01..2026-06-30"]) == 2
     assert "use --format pdf" in capsys.readouterr().err
+
+
+def test_diff_keeps_an_open_gap_the_same_failure() -> None:
+    def doc(end: str) -> dict[str, object]:
+        return {"findings": [{"control_id": "LOG-01", "check_id": "gap", "status": "fail",
+                              "resource": {"type": "gap", "id": f"2026-03-14T18:05:00Z..{end}"},
+                              "message": "no event"}]}
+
+    diff = diff_runs(doc("2026-06-29T23:00:00Z"), doc("2026-06-30T23:00:00Z"))
+    assert (len(diff.new), len(diff.fixed), len(diff.still)) == (0, 0, 1)
