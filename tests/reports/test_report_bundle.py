@@ -209,3 +209,21 @@ def test_bad_signing_key_is_bad_input(results: Results, tmp_path: Path,
     err = capsys.readouterr().err.strip()
     assert err.startswith(str(key)) and "\n" not in err
     assert not out.exists()
+
+
+def test_run_ids_use_the_default_locker_folder(results: Results, locker: LocalLocker, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+
+    work = tmp_path / "work"
+    shutil.copytree(locker.root, work / ".assay")
+    monkeypatch.chdir(work)
+    assert main(["report", results.run.id, "--format", "csv"]) == 0
+    assert capsys.readouterr().out.count("\n") == len(results.findings) + 1
+    assert main(["export", results.run.id, "--out", "b.zip"]) == 0  # evidence from .assay
+    assert all(f"evidence/{a.sha256}" in _members((work / "b.zip").read_bytes())
+               for a in results.artifacts)
+    monkeypatch.chdir(tmp_path)
+    assert main(["report", results.run.id, "--format", "csv"]) == 2
+    assert results.run.id in capsys.readouterr().err
