@@ -148,7 +148,9 @@ def export(source: str, config_path: str, locker_spec: str | None, out: Path,
     key = bundle.load_private_key(sign_key) if sign_key else None
     locker = open_run_locker(source, config_path, locker_spec)
     results, raw = load_results(source, locker)
-    data, summary = bundle.build_bundle(results, results_json=raw,
+    # The bundle's PDF is the one `assay report` gives: with the trend when a locker is there.
+    pdf = PdfRenderer(history=pdf_history(locker, results)).render(results) if locker else None
+    data, summary = bundle.build_bundle(results, results_json=raw, pdf=pdf,
                                         get_object=locker.get_object if locker else None,
                                         sign_key=key)
     write_atomic(out, data)
