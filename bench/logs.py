@@ -189,7 +189,8 @@ def measure(folder: Path) -> dict[str, Any]:
     read = outcomes[0].population["events_read"] if outcomes[0].population else 0
     return {
         "events": read, "seconds": round(elapsed, 2), "cpu_seconds": round(cpu, 2),
-        "events_per_s": round(read / elapsed), "peak_rss_mb": _peak_rss_mb(),
+        "events_per_s": round(read / elapsed), "events_per_cpu_s": round(read / cpu),
+        "peak_rss_mb": _peak_rss_mb(), "load_average": round(os.getloadavg()[0], 1),
         "errors": context.errors,
         "checks": {o.check.id: (o.status.value, (o.population or {}).get("events_matching"))
                    for o in outcomes},
@@ -239,15 +240,18 @@ def main(argv: list[str] | None = None) -> None:
                       flush=True)
             result = _run_child(folder)
             results.append(result)
-            print(f"  {result['events']:>9,} events: {result['events_per_s']:>9,} events/s "
-                  f"({result['seconds']}s wall, {result['cpu_seconds']}s cpu), "
-                  f"peak RSS {result['peak_rss_mb']} MB, errors {result['errors']}", flush=True)
+            print(f"  {result['events']:>9,} events: {result['events_per_cpu_s']:>9,} events per "
+                  f"CPU-second, {result['events_per_s']:>9,} events/s wall "
+                  f"({result['cpu_seconds']}s cpu, {result['seconds']}s wall, load average "
+                  f"{result['load_average']}), peak RSS {result['peak_rss_mb']} MB, "
+                  f"errors {result['errors']}", flush=True)
             print(f"    checks: {result['checks']}")
     if len(results) > 1:
         spread = max(r["peak_rss_mb"] for r in results) - min(r["peak_rss_mb"] for r in results)
-        slowest = min(r["events_per_s"] for r in results)
+        slowest = min(r["events_per_cpu_s"] for r in results)
         print(f"  peak RSS spread {spread:.1f} MB (target <= 20); slowest "
-              f"{slowest:,} events/s (target >= 100,000)")
+              f"{slowest:,} events per CPU-second on one core (target >= 100,000); "
+              "wall-clock rates fall below CPU rates when other work shares the cores")
 
 
 if __name__ == "__main__":
