@@ -142,10 +142,12 @@ def run_once(url: str, workers: int, latency: float, out: Any) -> None:
     started = time.perf_counter()
     resources = list(collector.collect(CollectRequest(types=TYPES)))
     wall = time.perf_counter() - started
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     out.send({"workers": workers, "wall": wall, "requests": requests,
+              "cpu": usage.ru_utime + usage.ru_stime,
               "operations": len(context.artifacts), "resources": len(resources),
               "errors": len(context.errors), "gaps": len(context.gaps),
-              "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+              "rss_mb": usage.ru_maxrss / 1024})
     out.close()
 
 
@@ -176,12 +178,17 @@ def main(argv: list[str] | None = None) -> None:
               f"over {len(REGIONS)} regions")
         print(f"network: {args.latency_ms:.0f} ms round trip simulated per HTTP request "
               "(botocore before-send handler sleeping on every client)")
+        print(f"load average before the runs: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+              "(moto shares them; at 16 workers its CPU per request is the limit)")
+        print("requests = HTTP requests sent (retries and pages included); "
+              "calls = recorded operations")
         print(f"{'workers':>7} {'wall s':>8} {'requests':>8} {'calls':>6} {'req/s':>7} "
-              f"{'resources':>9} {'peak RSS MB':>11}")
+              f"{'resources':>9} {'CPU s':>6} {'peak RSS MB':>11}")
         results = [measure(url, int(w), latency) for w in args.workers.split(",")]
         for r in results:
             print(f"{r['workers']:>7} {r['wall']:>8.2f} {r['requests']:>8} {r['operations']:>6} "
-                  f"{r['requests'] / r['wall']:>7.1f} {r['resources']:>9} {r['rss_mb']:>11.1f}"
+                  f"{r['requests'] / r['wall']:>7.1f} {r['resources']:>9} {r['cpu']:>6.1f} "
+                  f"{r['rss_mb']:>11.1f}"
                   + (f"  errors={r['errors']} gaps={r['gaps']}" if r["errors"] or r["gaps"]
                      else ""))
         if len(results) >= 2:

@@ -36,7 +36,7 @@ class Clients:
         self._lock = threading.Lock()
         self._clients: dict[tuple[str, str], Any] = {}
         options: dict[str, Any] = {
-            "retries": {"mode": "adaptive", "max_attempts": cfg.max_attempts},
+            "retries": {"mode": "adaptive", "total_max_attempts": cfg.max_attempts},
             "connect_timeout": cfg.connect_timeout,
             "read_timeout": cfg.read_timeout,
             "max_pool_connections": max(10, cfg.max_workers + 4),

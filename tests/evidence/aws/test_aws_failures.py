@@ -95,3 +95,57 @@ def test_planted_secrets_never_reach_the_stored_bytes(estate: Estate) -> None:
     assert PLANTED_PASSWORD.encode() not in stored
     assert b"MIIEplantedPRIVATEkeyMATERIAL" not in stored
     assert b"PRIVATE KEY-----[REDACTED]" in stored
+
+
+def test_throttling_after_retries_is_an_error(estate: Estate) -> None:
+    """The 400 answer is given at the HTTP layer (before-send), so botocore's own
+    retry handling sees it, exactly as it would see AWS throttling."""
+    attempts: list[int] = []
+
+    class Raw:
+        def stream(self, **_: Any) -> Any:
+            yield b'{"__type": "ThrottlingException", "message": "Rate exceeded"}'
+
+    def throttle(request: Any, **_: Any) -> AWSResponse | None:
+        if "TrentService.ListKeys" not in str(request.headers.get("X-Amz-Target", b"")):
+            return None
+        attempts.append(1)
+        return AWSResponse(request.url, 400, {"Content-Type": "application/x-amz-json-1.1"},
+                           Raw())
+
+    resources, ctx = collect(estate, "aws.kms.key", regions=["eu-west-1"], max_attempts=2,
+                             hooks=[("before-send.kms", throttle)])
+    assert len(attempts) == 2  # retried up to max_attempts, then given up
+    [(message, location)] = ctx.errors
+    assert "ListKeys failed: ThrottlingException" in message
+    assert location == f"aws:{ACCOUNT}/eu-west-1/kms"
+    assert not resources and not ctx.gaps
+
+
+def test_disabled_region_is_not_collected(estate: Estate) -> None:
+    resources, ctx = collect(estate, "aws.ec2.vpc",
+                             hooks=[deny("ec2", "DescribeVpcs", "OptInRequired")])
+    assert {scope for _, scope, _ in ctx.gaps} == {f"{ACCOUNT}/{r}" for r in REGIONS}
+    assert all("region not enabled" in reason for _, _, reason in ctx.gaps)
+
+
+def test_regions_all_reads_every_enabled_region(estate: Estate) -> None:
+    resources, ctx = collect(estate, "aws.ec2.ebs_encryption_by_default", regions="all",
+                             shard={"regions": ["eu-west-1", "ap-northeast-1", "mars-1"]})
+    assert sorted(r.location.region for r in resources.values()) == [
+        "ap-northeast-1", "eu-west-1"]
+    assert "DescribeRegions" in ctx.operations()
+
+
+def test_a_broken_lister_is_an_error_not_a_pass(estate: Estate, monkeypatch: Any) -> None:
+    import dataclasses
+
+    from evidence.aws.services import kms
+
+    def broken(task: Any) -> None:
+        raise KeyError("KeyMetadata")
+
+    monkeypatch.setattr(kms, "LISTERS", [dataclasses.replace(kms.LISTERS[0], fn=broken)])
+    resources, ctx = collect(estate, "aws.kms.key", "aws.iam.password_policy")
+    assert [r.type for r in resources.values()] == ["aws.iam.password_policy"]
+    assert ctx.errors and all("internal error" in m for m, _ in ctx.errors)
