@@ -168,16 +168,37 @@ def diff_command(run_a: str, run_b: str, config_path: str, locker_spec: str | No
         raise ExitCode(1)
 
 
+def _shards_of_night(config_path: str, locker_spec: str | None, as_of: str) -> list[str]:
+    """The shard runs in the locker with this as-of time (one run group)."""
+    from engine.clock import resolve_as_of
+
+    when, _ = resolve_as_of(as_of, None)
+    shards = [r for r in History(locker_from(config_path, locker_spec)).runs()
+              if r.shard and r.as_of == when]
+    groups = sorted({r.group_id or "" for r in shards})
+    if not shards:
+        raise AssayError(f"no shard runs as of {as_of} in the evidence locker")
+    if len(groups) > 1:
+        raise AssayError(f"shard runs as of {as_of} belong to {len(groups)} run groups "
+                         f"({', '.join(groups)}); name the runs to merge")
+    return [r.run_id for r in shards]
+
+
 @click.command("merge")
-@click.argument("runs", nargs=-1, required=True)
+@click.argument("runs", nargs=-1)
 @_with_common
+@click.option("--as-of", "as_of", help="Merge every shard run of the locker with this as-of time.")
 @click.option("--out-dir", default="assay-out", show_default=True, type=click.Path(path_type=Path))
 @click.option("--fail-on", type=FAIL_ON, default="low", show_default=True)
 def merge_command(runs: tuple[str, ...], config_path: str, locker_spec: str | None,
-                  out_dir: Path, fail_on: str) -> None:
-    """Combine the shards of one night (run ids or results.json files) into one run."""
+                  as_of: str | None, out_dir: Path, fail_on: str) -> None:
+    """Combine the shards of one night (run ids, results.json files, or --as-of) into one run."""
     from engine.commands.scan import keep_in_locker
 
+    if bool(runs) == bool(as_of):
+        raise AssayError("assay merge: name the shard runs, or give --as-of (not both)")
+    if as_of:
+        runs = tuple(_shards_of_night(config_path, locker_spec, as_of))
     parts = []
     for ref in runs:
         try:

@@ -119,8 +119,11 @@ def test_shards_merged_equal_a_single_scan(estates: dict[str, Any],
     assert merged["run"]["id"] == single_run["run"]["id"]
     assert merged["run"]["complete"] == single_run["run"]["complete"]
     assert "shard" not in merged["run"]
-    # the merged run is the night's run in the locker; history shows it beside its shards
-    assert main(["history", "-c", str(config), "--json"]) == 0
+    # the night's shards found by their as-of give the same run
+    assert main(["merge", "--as-of", "2026-06-30T23:00:00Z", "-c", str(config),
+                 "--out-dir", str(out / "by-night")]) == 1
+    assert (out / "by-night" / "results.json").read_bytes() == \
+        (out / "merged" / "results.json").read_bytes()
 
 
 def test_bad_shards(estates: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
