@@ -7,6 +7,12 @@ size. Out-of-order events need no sorting window: an event older than the
 latest one lies in an interval already judged; if that interval was a gap it
 is split at the event and each part judged again, otherwise it stays short.
 The result equals sorting first.
+
+Memory stays bounded even for a tiny D over a sparse log: at most
+``MAX_OPEN_GAPS`` intervals are kept open to late events. Beyond that the
+oldest half is settled (reported as found); a matching event that later
+arrives before the settled horizon cannot be placed, is counted, and the
+check's message says its gaps before that time may be overstated.
 """
 
 from __future__ import annotations
@@ -31,6 +37,8 @@ from engine.model import (
 from engine.results import CheckCounts
 from engine.status import Status
 
+MAX_OPEN_GAPS = 100_000
+
 
 class GapCheck(Evaluator):
     """``expect: {max_gap: D}``: no interval between matching events longer than D."""
@@ -47,6 +55,9 @@ class GapCheck(Evaluator):
         self.gaps: list[list[float]] = []
         self.open_unknown: tuple[float, float] | None = None  # unknown events after `last`
         self.unknown_events = 0
+        self.horizon = self.start  # intervals ending before it are settled
+        self.unplaced = 0  # late events before the horizon
+        self.unplaced_before = self.start  # the horizon when the last of them arrived
 
     def feed(self, event: Event, attrs: Mapping[str, Any], ctx: EvalContext) -> None:
         test = self.where_test
@@ -76,8 +87,26 @@ class GapCheck(Evaluator):
             self.open_unknown = (end, high) if high > end else None
         if end - begin > self.max_gap:
             self.gaps.append([begin, end, unknown])
+            if len(self.gaps) > MAX_OPEN_GAPS:
+                self._settle(len(self.gaps) // 2)
+
+    def _settle(self, count: int) -> None:
+        """Report the oldest ``count`` intervals; later events before them cannot be placed."""
+        for begin, end, unknown in self.gaps[:count]:
+            if unknown:
+                self.unknown += 1
+                self.keep(self._gap_finding(begin, end, Status.UNKNOWN))
+            else:
+                self.failing += 1
+                self.keep(self._gap_finding(begin, end, Status.FAIL))
+        if count:
+            self.horizon = max(self.horizon, self.gaps[count - 1][1])
+        del self.gaps[:count]
 
     def _split(self, moment: float) -> None:
+        if moment < self.horizon:
+            self.unplaced, self.unplaced_before = self.unplaced + 1, self.horizon
+            return
         index = bisect.bisect_right(self.gaps, moment, key=lambda gap: gap[0]) - 1
         if index < 0 or not self.gaps[index][0] < moment < self.gaps[index][1]:
             return
@@ -87,6 +116,9 @@ class GapCheck(Evaluator):
         self.gaps[index:index] = parts
 
     def _unknown_at(self, moment: float) -> None:
+        if moment < self.horizon:
+            self.unplaced, self.unplaced_before = self.unplaced + 1, self.horizon
+            return
         if moment > self.last:
             low, high = self.open_unknown or (moment, moment)
             self.open_unknown = (min(low, moment), max(high, moment))
@@ -97,13 +129,7 @@ class GapCheck(Evaluator):
 
     def conclude(self) -> None:
         self._close(self.last, max(self.end, self.last))
-        for begin, end, unknown in self.gaps:
-            status = Status.UNKNOWN if unknown else Status.FAIL
-            if unknown:
-                self.unknown += 1
-            else:
-                self.failing += 1
-            self.keep(self._gap_finding(begin, end, status))
+        self._settle(len(self.gaps))
 
     def _gap_finding(self, begin: float, end: float, status: Status) -> Finding:
         start, stop = _from_ts(begin), _from_ts(end)
@@ -134,7 +160,12 @@ class GapCheck(Evaluator):
     def summary(self, read: int) -> str:
         text = (f"{read} event(s) read, {self.matching} matching; "
                 f"{self.failing} interval(s) longer than {self.max_gap_text}")
-        return text + (f", {self.unknown} unknown" if self.unknown else "")
+        text += f", {self.unknown} unknown" if self.unknown else ""
+        if self.unplaced:
+            text += (f"; {self.unplaced} event(s) arrived out of order before "
+                     f"{iso(_from_ts(self.unplaced_before))}, after the intervals there were settled, "
+                     "so intervals before it may be overstated")
+        return text
 
 
 def _from_ts(value: float) -> datetime:

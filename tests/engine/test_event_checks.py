@@ -318,3 +318,25 @@ def test_routing_feeds_each_check_exactly_the_events_its_where_keeps(
         test = compile_test(where, {})
         kept = [e.location for e in events if test(e.attributes, ctx) is not Truth.FALSE]
         assert [f.resource.id for f in outcome.findings] == kept
+
+
+def test_gap_checks_settle_old_intervals_and_say_when_a_late_event_cannot_be_placed(
+        monkeypatch: Any) -> None:
+    import engine.event_gaps
+
+    monkeypatch.setattr(engine.event_gaps, "MAX_OPEN_GAPS", 4)
+    check = {"events": {}, "expect": {"max_gap": "1d"}}
+    days = [2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30]
+    ordered = run([check], [event(d) for d in days])[0]
+    late = run([check], [event(d) for d in days] + [event(27), event(1)])[0]
+    assert len(ordered.findings) == 15 and ordered.message.endswith("15 interval(s) longer "
+                                                                      "than 1d")
+    # day 27 still splits an open interval (Jan 27..29 → two intervals of one day: no gap);
+    # day 1 falls before the settled horizon and is only counted
+    assert len(late.findings) == 14
+    assert "2026-01-27T00:00:00Z..2026-01-29T00:00:00Z" not in [f.resource.id
+                                                                for f in late.findings]
+    assert late.findings[0].resource.id == "2026-01-01T00:00:00Z..2026-01-03T00:00:00Z"
+    assert late.message.endswith("1 event(s) arrived out of order before "
+                                 "2026-01-25T00:00:00Z, after the intervals there were settled,"
+                                 " so intervals before it may be overstated")
