@@ -156,6 +156,20 @@ def wrap_text(text: object, width: float, font: str = FONT, size: float = CELL_S
     return "\n".join(lines)
 
 
+class LayoutTable(Table):  # type: ignore[misc]
+    """A Table that skips drawing on the document's layout-only first pass.
+
+    The first pass only measures (page count, contents page numbers) and its canvas is
+    thrown away; drawing thousands of cells there would be wasted work.
+    """
+
+    def draw(self) -> None:
+        doc = getattr(self.canv, "_doctemplate", None)
+        if getattr(doc, "layout_pass", False):
+            return
+        super().draw()
+
+
 def table(header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float],
           *, zebra: bool = True) -> Table:
     """A full-width table whose header repeats on every page it spans.
@@ -188,7 +202,7 @@ def table(header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence
                              ("FONT", (c, r), (c, r), BOLD, CELL_SIZE, CELL_LEADING)]
             cells.append(wrap_text(value, inner[c]))
         body.append(cells)
-    t = Table([head, *body], colWidths=list(widths), repeatRows=1)
+    t = LayoutTable([head, *body], colWidths=list(widths), repeatRows=1)
     if zebra and len(body) > 1:
         commands.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, ROW_ALT]))
     t.setStyle(TableStyle(commands))
