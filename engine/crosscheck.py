@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from engine.conditions import compile_condition, validate_path
 from engine.errors import ControlError
-from engine.model import CONTROL_ID, Check, Control, Framework, Leaf
+from engine.model import CONTROL_ID, Check, Control, Framework, Leaf, Requirement
 from engine.yamlloc import KeyPath, Positions
 from evidence import registry
 
@@ -130,10 +130,30 @@ class ControlCheck:
                     add(f"unknown requirement {req_id!r} in {fid}{suggest(req_id, known)}", here)
                 elif requirement.heading:
                     add(f"{req_id!r} is a heading in {fid}, not a requirement; map the "
-                        "requirements under it", here)
+                        f"requirements under it{self._under(fid, req_id)}", here)
                 elif req_id in seen:
                     add(f"requirement {req_id!r} is listed twice", here)
                 seen.add(req_id)
+
+    def _under(self, fid: str, heading: str) -> str:
+        """`` (1.1.1, 1.1.2, …)``: the first requirements below a heading, via parents."""
+        children: dict[str | None, list[Requirement]] = {}
+        for requirement in self.catalogs[fid].requirements:
+            children.setdefault(requirement.parent, []).append(requirement)
+        found: list[str] = []
+        stack = list(reversed(children.get(heading, [])))
+        seen: set[str] = set()
+        while stack and len(found) < 5:
+            requirement = stack.pop()
+            if requirement.id in seen:  # a parent cycle is the catalog's error, not a hang
+                continue
+            seen.add(requirement.id)
+            if not requirement.heading:
+                found.append(requirement.id)
+            stack.extend(reversed(children.get(requirement.id, [])))
+        if not found:
+            return ""
+        return f" ({', '.join(found[:4])}{', …' if len(found) > 4 else ''})"
 
     def _check(self, check: Check | None, raw: dict[Any, Any], params: dict[str, Any],
                here: KeyPath, add: _Add) -> None:

@@ -118,7 +118,8 @@ def replace(old: str, new: str) -> str:
     ("acme: [\"1.1\"]", "acme: [\"9.9\"]", "5:21: unknown requirement '9.9' in acme"),
     ("acme: [\"1.1\"]", "acme: [\"1.1\", \"1.1\"]", "5:28: requirement '1.1' is listed twice"),
     ("acme: [\"1.1\"]", "acme: [\"1\"]",
-     "5:21: '1' is a heading in acme, not a requirement; map the requirements under it"),
+     "5:21: '1' is a heading in acme, not a requirement; map the requirements under it "
+     "(1.1, 1.2, 1.3)"),
     ("acme: [\"1.1\"]", "acmee: [\"1.1\"]",
      "5:14: unknown framework 'acmee'; expected one of acme, demo-fw (did you mean 'acme'?)"),
     ("id: EX-KMS-01", "id: EX-KMS-02",
