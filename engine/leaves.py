@@ -50,7 +50,11 @@ def compile_leaf(leaf: Leaf, params: Mapping[str, Any], negated: bool) -> Compil
         op = compile_operator(name, resolve_operand(leaf.operand, params, where), negated)
     except ValueError as exc:
         raise ControlError(f"{where}: {exc}") from None
-    return Compiled(_leaf_truth(leaf.path, op), _leaf_verdict(leaf.path, op))
+    # `exists` is the one operator an unknown-but-present value (an id known after apply)
+    # decides: it will have a value.
+    present_counts = name == "exists"
+    return Compiled(_leaf_truth(leaf.path, op, present_counts),
+                    _leaf_verdict(leaf.path, op, present_counts))
 
 
 def _outcomes(op: CompiledOperator) -> tuple[Truth, Truth]:
@@ -58,7 +62,8 @@ def _outcomes(op: CompiledOperator) -> tuple[Truth, Truth]:
     return (FALSE, TRUE) if op.negate else (TRUE, FALSE)
 
 
-def _leaf_truth(path: str, op: CompiledOperator) -> Callable[[Mapping[str, Any], EvalContext], Truth]:
+def _leaf_truth(path: str, op: CompiledOperator, present_counts: bool = False
+                ) -> Callable[[Mapping[str, Any], EvalContext], Truth]:
     extract, probe, keys = compile_path(path), compile_probe(path), plain_keys(path)
     test, every = op.test, op.quantifier == "every"
     yes, no = _outcomes(op)
@@ -67,7 +72,8 @@ def _leaf_truth(path: str, op: CompiledOperator) -> Callable[[Mapping[str, Any],
     def truth(attrs: Mapping[str, Any], ctx: EvalContext) -> Truth:
         value = probe(attrs)
         if value is COMPOUND:
-            return _quantified_truth(extract(attrs), test, ctx.as_of, every, yes, no)
+            return _quantified_truth(extract(attrs), test, ctx.as_of, every, yes, no,
+                                     present_counts)
         if value is ABSENT:
             return no
         return yes if test(value, ctx.as_of) else no
@@ -89,7 +95,8 @@ def _leaf_truth(path: str, op: CompiledOperator) -> Callable[[Mapping[str, Any],
     return truth_one_key
 
 
-def _leaf_verdict(path: str, op: CompiledOperator) -> Callable[[Mapping[str, Any], EvalContext], Verdict]:
+def _leaf_verdict(path: str, op: CompiledOperator, present_counts: bool = False
+                  ) -> Callable[[Mapping[str, Any], EvalContext], Verdict]:
     extract, probe = compile_path(path), compile_probe(path)
     test, every = op.test, op.quantifier == "every"
     yes, no = _outcomes(op)
@@ -114,7 +121,7 @@ def _leaf_verdict(path: str, op: CompiledOperator) -> Callable[[Mapping[str, Any
         values = extract(attrs)
         if not values:
             return nothing
-        hits, misses, unknowns = _partition(values, test, ctx.as_of)
+        hits, misses, unknowns = _partition(values, test, ctx.as_of, present_counts)
         if every and misses:
             holds, shown = False, misses
         elif (every or not hits) and unknowns:
@@ -127,33 +134,33 @@ def _leaf_verdict(path: str, op: CompiledOperator) -> Callable[[Mapping[str, Any
 
 
 def _quantified_truth(values: Sequence[Any], test: ValueTest, as_of: datetime, every: bool,
-                      yes: Truth, no: Truth) -> Truth:
+                      yes: Truth, no: Truth, present_counts: bool = False) -> Truth:
     """every: all values pass and there is one; some: one value passes (Kleene)."""
     unknown = False
     if every:
         if not values:
             return no
         for value in values:
-            if value.__class__ is Unknown:
+            if value.__class__ is Unknown and not (present_counts and value.present):
                 unknown = True
             elif not test(value, as_of):
                 return no
         return UNKNOWN if unknown else yes
     for value in values:
-        if value.__class__ is Unknown:
+        if value.__class__ is Unknown and not (present_counts and value.present):
             unknown = True
         elif test(value, as_of):
             return yes
     return UNKNOWN if unknown else no
 
 
-def _partition(values: Iterable[Any], test: ValueTest, as_of: datetime
-               ) -> tuple[list[Any], list[Any], list[Unknown]]:
+def _partition(values: Iterable[Any], test: ValueTest, as_of: datetime,
+               present_counts: bool = False) -> tuple[list[Any], list[Any], list[Unknown]]:
     hits: list[Any] = []
     misses: list[Any] = []
     unknowns: list[Unknown] = []
     for value in values:
-        if value.__class__ is Unknown:
+        if value.__class__ is Unknown and not (present_counts and value.present):
             unknowns.append(value)
         elif test(value, as_of):
             hits.append(value)

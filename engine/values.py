@@ -13,11 +13,19 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class Unknown:
-    """An unresolved value; ``reason`` says which expression, e.g. ``var.rot is not set``."""
+    """An unresolved value; ``reason`` says which expression, e.g. ``var.rot is not set``.
+
+    ``present`` marks a value that is certain to exist though its content is not
+    known yet — ``aws_kms_key.k.arn`` before apply: ``exists`` holds on it, every
+    other operator stays unknown.
+    """
 
     reason: str
+    present: bool = False
 
     def __repr__(self) -> str:
+        if self.present:
+            return f"Unknown({self.reason!r}, present=True)"
         return f"Unknown({self.reason!r})"
 
 

@@ -18,6 +18,10 @@ from engine.values import Unknown
 from evidence.terraform.functions import FUNCTIONS, UNKNOWN_AWARE, FunctionError, to_string
 from evidence.terraform.hcl import Expr, render
 
+# Attributes every managed resource has once applied: a reference to one is
+# unknown in content but certain to exist (``exists`` holds on it).
+PRESENT_AFTER_APPLY = frozenset({"id", "arn", "key_id", "bucket", "name"})
+
 
 class EvalError(Exception):
     """An expression Terraform would reject; the message says which."""
@@ -169,7 +173,8 @@ class Evaluator:
             if name in value:
                 return value[name]
             if isinstance(value, ResourceObject):
-                return Unknown(f"{text} is known only at apply")
+                return Unknown(f"{text} is known only at apply",
+                               present=name in PRESENT_AFTER_APPLY)
             raise EvalError(f"{text}: no attribute {name!r}")
         if isinstance(value, list) and name.isdigit():
             return self._index_into(value, int(name), text)

@@ -21,6 +21,7 @@ from engine.model import Event, Location, Resource
 from engine.values import Unknown, to_jsonable
 from evidence.interface import CollectContext, Collector, CollectRequest
 from evidence.terraform.collector import TYPE_PATTERN, suppressions_of
+from evidence.terraform.expressions import PRESENT_AFTER_APPLY
 from evidence.terraform.files import decode
 from evidence.terraform.plan_refs import ConfigRefs
 from evidence.terraform.scan import Scan, Settings
@@ -201,7 +202,8 @@ def _after_unknown(plan: dict[str, Any]) -> dict[str, Any]:
 def _mark_unknown(values: Any, marks: Any, path: str) -> Any:
     """Put an Unknown wherever ``after_unknown`` says true, at any depth."""
     if marks is True:
-        return Unknown(f"{path} is known only after apply")
+        last = path.rsplit(".", 1)[-1]
+        return Unknown(f"{path} is known only after apply", present=last in PRESENT_AFTER_APPLY)
     if isinstance(marks, dict):
         base = dict(values) if isinstance(values, dict) else {}
         for key, mark in marks.items():

@@ -162,3 +162,25 @@ def test_unknown_count_gives_one_unknown_instance(capsys):
     assert found["aws_kms_key.numbered[0]"]["status"] == "pass"
     assert found["aws_kms_key.numbered[1]"]["status"] == "fail"
     assert not any(i.startswith("aws_kms_key.none") for i in found)
+
+
+def test_reference_to_a_key_arn_exists_before_apply(capsys, tmp_path):
+    infra = tmp_path / "infra"
+    infra.mkdir()
+    (infra / "main.tf").write_text(
+        'resource "aws_kms_key" "logs" {\n  enable_key_rotation = true\n}\n'
+        'resource "aws_cloudwatch_log_group" "ref" {\n  kms_key_id = aws_kms_key.logs.arn\n}\n'
+        'resource "aws_cloudwatch_log_group" "var" {\n  kms_key_id = var.key\n}\n'
+        'resource "aws_cloudwatch_log_group" "none" {}\nvariable "key" {}\n')
+    controls = tmp_path / "controls"
+    controls.mkdir()
+    (controls / "EX-LOG-01.yaml").write_text(
+        "id: EX-LOG-01\ntitle: Log groups are encrypted\nobjective: Logs need the key.\n"
+        "severity: medium\nframeworks: {soc2: [CC6.1]}\nchecks:\n  - id: tf\n"
+        "    source: terraform\n    resource: aws_cloudwatch_log_group\n"
+        "    assert: {path: kms_key_id, exists: true}\n    remediation: Set kms_key_id.\n")
+    main(["check", str(infra), "--controls", str(controls), "--no-builtin", "--as-of", AS_OF,
+          "--format", "json"])
+    found = statuses(json.loads(capsys.readouterr().out))
+    assert found == {"aws_cloudwatch_log_group.ref": "pass",  # the ARN will exist
+                     "aws_cloudwatch_log_group.var": "unknown", "aws_cloudwatch_log_group.none": "fail"}

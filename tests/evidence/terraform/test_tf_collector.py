@@ -35,7 +35,8 @@ def test_s3_inline_and_separate_encryption(collect):
     assert inline["bucket"] == "finai-prod-inline"  # local → variable default → interpolation
     separate = found["aws_s3_bucket_server_side_encryption_configuration.separate"]
     assert separate.refs["bucket"] == ["aws_s3_bucket.separate"]
-    assert separate.attributes["bucket"] == Unknown("aws_s3_bucket.separate.id is known only at apply")
+    assert separate.attributes["bucket"] == Unknown(
+        "aws_s3_bucket.separate.id is known only at apply", present=True)
     versioning = found["aws_s3_bucket_versioning.plain"]
     assert versioning.refs["bucket"] == ["aws_s3_bucket.plain"]  # through .bucket
     assert versioning.attributes["bucket"] == "finai-prod-plain"  # configured, so known

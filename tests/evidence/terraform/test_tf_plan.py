@@ -22,7 +22,9 @@ def test_values_at_every_module_depth_and_after_unknown(collect):
                           'module.store["b"].aws_s3_bucket.this'}
     assert found["aws_kms_key.data"].attributes["enable_key_rotation"] is True
     assert found["aws_kms_key.data"].attributes["arn"] == Unknown(
-        "aws_kms_key.data.arn is known only after apply")
+        "aws_kms_key.data.arn is known only after apply", present=True)
+    assert found["aws_kms_key.data"].attributes["tags_all"] == Unknown(
+        "aws_kms_key.data.tags_all is known only after apply")  # may stay null
     default = found[ENC].attributes["rule"][0]["apply_server_side_encryption_by_default"][0]
     assert default["sse_algorithm"] == "aws:kms"
     assert isinstance(default["kms_master_key_id"], Unknown)  # nested after_unknown
