@@ -6,8 +6,9 @@ prefixes), turns each input into records (formats.py), each record into an
 run's period ``[period_start, min(period_end, as_of)]``, both ends inclusive.
 
 Evidence kept: raw logs can be far larger than the locker should hold, so
-instead of copying them the collector stores one manifest artifact per run
-(``<source>-manifest.json``): every input with its size and the sha256 of its
+instead of copying them the collector stores a manifest artifact
+(``<source>-manifest.json``; numbered parts of 10,000 inputs each when there
+are more, so memory stays bounded): every input with its size and the sha256 of its
 bytes exactly as stored (hashed while streaming), its format, how many records
 it held, how many fell in the period, how many were malformed and whether it
 was read to the end. An auditor re-hashes the retained log files against it.
@@ -34,6 +35,7 @@ from evidence.auditlog.timestamps import TimestampError, isoformat
 from evidence.interface import CollectContext, Collector, CollectRequest
 
 BAD_LINES_REPORTED = 20
+MANIFEST_PART_INPUTS = 10_000  # inputs per manifest artifact, so memory stays bounded
 
 
 class BadRecord(ValueError):
@@ -62,7 +64,9 @@ class InputReport:
 class _Tally:
     bad_total: int = 0
     bad_kept: list[tuple[str, str]] = field(default_factory=list)
-    inputs: list[InputReport] = field(default_factory=list)
+    inputs: list[InputReport] = field(default_factory=list)  # of the manifest part being filled
+    parts: int = 0
+    input_count: int = 0
     events: int = 0
     records: int = 0
     outside: int = 0
@@ -153,8 +157,11 @@ class LogCollector(Collector):
             yield listing.problems.pop(0)
 
     def _read(self, item: sources.Input, tally: _Tally) -> Iterator[Event]:
+        if len(tally.inputs) >= MANIFEST_PART_INPUTS:
+            self._store_manifest(tally, final=False)
         report = InputReport(item.name)
         tally.inputs.append(report)
+        tally.input_count += 1
         digest = sources.Digest()
         try:
             head, chunks = formats.peek(formats.decompressed(item.chunks(digest)))
@@ -169,6 +176,7 @@ class LogCollector(Collector):
             self._error(tally, message, item.name)
         finally:
             report.size, report.sha256 = digest.size, digest.hexdigest()
+            tally.events += report.events
             self.context.count("files")
 
     def _events(self, name: str, report: InputReport, chunks: Iterator[bytes],
@@ -245,29 +253,44 @@ class LogCollector(Collector):
         self.context.error(message, location)
 
     def _finish(self, tally: _Tally) -> None:
-        ctx = self.context
-        tally.events = sum(r.events for r in tally.inputs)
         for key, value in (("events", tally.events), ("records", tally.records),
                            ("outside_period", tally.outside), ("bad_records", tally.bad_total)):
-            ctx.count(key, value)
+            self.context.count(key, value)
         self._report_bad(tally)
-        manifest = {
-            "source": self.source,
-            "period": {"start": isoformat(self.start), "end": isoformat(self.end)},
-            "inputs": [r.as_json() for r in tally.inputs],
-            "totals": {"inputs": len(tally.inputs), "records": tally.records,
-                       "events": tally.events, "outside_period": tally.outside,
-                       "bad_records": tally.bad_total},
-        }
-        complete = tally.errors == 0 and tally.bad_total <= self.max_bad_lines
-        ctx.store_artifact(
-            name=f"{self.source}-manifest.json",
+        self._store_manifest(tally, final=True)
+
+    def _store_manifest(self, tally: _Tally, *, final: bool) -> None:
+        """Store the inputs read so far as one manifest artifact (the last one has the totals).
+
+        A run over up to MANIFEST_PART_INPUTS inputs has one ``<source>-manifest.json``;
+        a longer one has numbered parts, ``<source>-manifest-0001.json`` and on.
+        """
+        if not final and not tally.inputs:
+            return
+        tally.parts += 1
+        single = final and tally.parts == 1
+        name = f"{self.source}-manifest.json" if single \
+            else f"{self.source}-manifest-{tally.parts:04d}.json"
+        period = {"start": isoformat(self.start), "end": isoformat(self.end)}
+        manifest: dict[str, Any] = {"source": self.source, "period": period,
+                                    "inputs": [r.as_json() for r in tally.inputs]}
+        complete = tally.bad_total <= self.max_bad_lines and all(r.complete for r in tally.inputs)
+        if not single:
+            manifest["part"] = tally.parts
+        if final:
+            manifest["totals"] = {"inputs": tally.input_count, "records": tally.records,
+                                  "events": tally.events, "outside_period": tally.outside,
+                                  "bad_records": tally.bad_total, "parts": tally.parts}
+            complete = complete and tally.errors == 0
+        self.context.store_artifact(
+            name=name,
             data=orjson.dumps(manifest, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS),
             media_type="application/json",
-            query={"paths": list(self.paths), "period": manifest["period"]},
-            item_count=tally.events,
+            query={"paths": list(self.paths), "period": period},
+            item_count=sum(r.events for r in tally.inputs),
             complete=complete,
         )
+        tally.inputs = []
 
     def _report_bad(self, tally: _Tally) -> None:
         if not tally.bad_total:

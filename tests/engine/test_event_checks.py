@@ -229,7 +229,7 @@ _WHERES = st.one_of(_LEAVES, st.builds(lambda c: {"all": c}, st.lists(_LEAVES, m
                                                                        max_size=3)))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(where=_WHERES, attrs=_ATTRS)
 def test_the_where_guard_never_changes_a_verdict(where: dict[str, Any],
                                                  attrs: dict[str, Any]) -> None:
@@ -302,7 +302,7 @@ def test_a_check_that_breaks_on_an_event_is_an_error_and_the_others_go_on() -> N
     assert outcomes[1].status is Status.FAIL and len(outcomes[1].findings) == 3
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(wheres=st.lists(_WHERES, min_size=1, max_size=4), rows=st.lists(_ATTRS, min_size=1, max_size=8))
 def test_routing_feeds_each_check_exactly_the_events_its_where_keeps(
         wheres: list[dict[str, Any]], rows: list[dict[str, Any]]) -> None:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from logfixtures import (
     PERIOD_START,
@@ -216,3 +217,27 @@ def test_gzip_csv_and_an_unknown_aws_profile(tmp_path: Path, monkeypatch: pytest
     ((message, location),) = ctx.errors
     assert location == "s3://bucket/logs/" and "cannot reach S3" in message
     assert "no-such-profile" in message
+
+
+def test_many_inputs_make_a_manifest_in_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                              ) -> None:
+    import evidence.auditlog.reading as reading
+
+    monkeypatch.setattr(reading, "MANIFEST_PART_INPUTS", 2)
+    rng = random.Random(8)
+    for i in range(5):
+        write_records(tmp_path / "logs" / f"{i}.json.gz", noise(rng, i + 1))
+    (tmp_path / "logs" / "5.json.gz").write_bytes(b"\x1f\x8b\x08\x00broken")
+    events, ctx = collect(CloudTrailCollector, {"paths": ["logs"]}, tmp_path)
+    assert sorted(ctx.artifacts) == [f"cloudtrail-manifest-000{n}.json" for n in (1, 2, 3)]
+    parts = [orjson.loads(ctx.artifacts[f"cloudtrail-manifest-000{n}.json"][1])
+             for n in (1, 2, 3)]
+    assert [[i["name"] for i in p["inputs"]] for p in parts] == [
+        ["logs/0.json.gz", "logs/1.json.gz"], ["logs/2.json.gz", "logs/3.json.gz"],
+        ["logs/4.json.gz", "logs/5.json.gz"]]
+    assert [p["part"] for p in parts] == [1, 2, 3] and "totals" not in parts[0]
+    assert parts[2]["totals"] == {"inputs": 6, "records": 15, "events": 15,
+                                  "outside_period": 0, "bad_records": 0, "parts": 3}
+    meta = [ctx.artifacts[f"cloudtrail-manifest-000{n}.json"][2] for n in (1, 2, 3)]
+    assert [(m["item_count"], m["complete"]) for m in meta] == [(3, True), (7, True), (5, False)]
+    assert len(events) == 15
