@@ -108,7 +108,8 @@ class LogCollector(Collector):
         """``document`` or ``jsonl`` for this input; FormatError when neither."""
         if formats.is_document(head, self.document_key):
             return "document"
-        if head.lstrip().startswith(b"{") or formats.looks_like_jsonl(head):
+        if head.removeprefix(formats.BOM).lstrip().startswith(b"{") \
+                or formats.looks_like_jsonl(head):
             return "jsonl"
         raise formats.FormatError("unknown format: neither JSON Lines nor a JSON document")
 

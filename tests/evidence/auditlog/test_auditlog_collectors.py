@@ -241,3 +241,11 @@ def test_many_inputs_make_a_manifest_in_parts(tmp_path: Path, monkeypatch: pytes
     meta = [ctx.artifacts[f"cloudtrail-manifest-000{n}.json"][2] for n in (1, 2, 3)]
     assert [(m["item_count"], m["complete"]) for m in meta] == [(3, True), (7, True), (5, False)]
     assert len(events) == 15
+
+
+def test_a_one_line_json_lines_file_with_a_byte_order_mark(tmp_path: Path) -> None:
+    rng = random.Random(6)
+    record = cloudtrail(rng, PERIOD_START + timedelta(days=1))
+    (tmp_path / "one.jsonl").write_bytes(b"\xef\xbb\xbf" + orjson.dumps(record))
+    events, ctx = collect(CloudTrailCollector, {"paths": ["one.jsonl"]}, tmp_path)
+    assert [e.id for e in events] == [record["eventID"]] and ctx.errors == []
