@@ -52,10 +52,14 @@ def catalog_errors(framework: Framework, positions: Positions) -> list[ControlEr
                 positions.value(("requirements", i, "id"))))
         ids.setdefault(requirement.id, i)
     headings = {r.id for r in framework.requirements if r.heading}
+    parents = {r.id: r.parent for r in framework.requirements}
     for i, requirement in enumerate(framework.requirements):
+        where = positions.value(("requirements", i, "parent"))
         if requirement.parent is not None and requirement.parent not in ids:
-            errors.append(ControlError(f"unknown parent {requirement.parent!r}",
-                                       positions.value(("requirements", i, "parent"))))
+            errors.append(ControlError(f"unknown parent {requirement.parent!r}", where))
+        elif _in_cycle(requirement.id, parents):
+            errors.append(ControlError(f"requirement {requirement.id!r} is its own ancestor",
+                                       where))
     for section in ("not_covered", "not_applicable"):
         for req_id in getattr(framework, section):
             where = positions.key((section, req_id))
@@ -66,6 +70,17 @@ def catalog_errors(framework: Framework, positions: Positions) -> list[ControlEr
                 errors.append(ControlError(f"{req_id!r} is a heading in {framework.id}, "
                                            "not a requirement", where))
     return errors
+
+
+def _in_cycle(start: str, parents: dict[str, str | None]) -> bool:
+    current = parents.get(start)
+    for _ in range(len(parents)):
+        if current is None:
+            return False
+        if current == start:
+            return True
+        current = parents.get(current)
+    return False
 
 
 class ControlCheck:

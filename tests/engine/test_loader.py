@@ -259,6 +259,24 @@ def test_catalog_mistakes(tmp_path: Path) -> None:
     ]
 
 
+def test_parent_cycles_are_errors(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.yaml", """\
+        id: x
+        name: X
+        version: "1"
+        requirements:
+          - {id: a, title: A, parent: b}
+          - {id: b, title: B, parent: a}
+          - {id: c, title: C, parent: a}
+        """)
+    with pytest.raises(InputErrors) as caught:
+        load_catalogs([tmp_path])
+    assert str(caught.value).splitlines() == [
+        f"{path}:5:31: requirement 'a' is its own ancestor",
+        f"{path}:6:31: requirement 'b' is its own ancestor",
+    ]
+
+
 def test_load_model_raises_every_error(tmp_path: Path) -> None:
     path = write(tmp_path, "fw.yaml", "id: Bad Id\nname: 1\nrequirements: {}\n")
     with pytest.raises(InputErrors) as caught:
