@@ -138,6 +138,8 @@ def execute(plan: RunPlan) -> Results:
             if source == "manual":
                 manual = records
     outcomes.sort(key=lambda o: (o.control.id, o.check.id, o.check.source))
+    for outcome in outcomes:
+        _give_a_finding(outcome)
     waivers = apply_waivers(outcomes, plan.waivers, plan.as_of)
     return _results(plan, controls, outcomes, contexts, manual, waivers)
 
@@ -244,6 +246,21 @@ def _run_events(plan: RunPlan, source: str, items: Sequence[_Selected],
         incomplete=lambda: (f"the {source} source reported {len(context.errors)} error(s)"
                             if context.errors else None))
     return outcomes
+
+
+def _give_a_finding(outcome: CheckOutcome) -> None:
+    """A check that errored or could not collect as a whole still shows as a finding, so
+    every finding list (SARIF, Markdown, CSV) and the summary count it."""
+    if outcome.findings or outcome.status not in (Status.ERROR, Status.NOT_COLLECTED):
+        return
+    check = outcome.check
+    ref = ResourceRef(type=check.resource or "source", id=check.source)
+    outcome.findings.append(finding(outcome.control, check, ref, outcome.status,
+                                    outcome.message or f"{check.source}: {outcome.status.value}"))
+    if outcome.status is Status.ERROR:
+        outcome.counts.error = max(outcome.counts.error, 1)
+    else:
+        outcome.counts.not_collected = max(outcome.counts.not_collected, 1)
 
 
 def _broken(items: Sequence[_Selected], message: str) -> list[CheckOutcome]:

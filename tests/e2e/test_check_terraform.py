@@ -69,7 +69,13 @@ def test_broken_file_makes_the_run_incomplete(capsys):
     assert results["run"]["complete"] is False
     error, = results["run"]["errors"]
     assert error["location"] == "bad.tf:3" and "line 3" in error["message"]
-    assert statuses(results) == {"aws_kms_key.good": "pass", "aws_s3_bucket.fine": "fail"}
+    resources = {k: v for k, v in statuses(results).items() if k != "terraform"}
+    assert resources == {"aws_kms_key.good": "pass", "aws_s3_bucket.fine": "fail"}
+    # checks with nothing to evaluate cannot be not_applicable: the broken file may hold
+    # what they look for
+    unevaluated = [f for f in results["findings"] if f["resource"]["id"] == "terraform"]
+    assert unevaluated and {f["status"] for f in unevaluated} == {"error"}
+    assert "source reported 1 error(s)" in unevaluated[0]["message"]
     assert code == 1  # something failed
     code, _ = run_json(capsys, str(TF / "broken"), "--fail-on", "critical")
     assert code == 3  # nothing failing at or above critical, and the run is incomplete

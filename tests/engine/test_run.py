@@ -125,6 +125,9 @@ def test_broken_collector_is_error_and_incomplete(collector_class: Any) -> None:
     assert results.controls[0].status is Status.ERROR
     assert not results.run.complete
     assert "disk on fire" in results.run.errors[0].message
+    (error,) = results.findings
+    assert (error.status, error.resource.id) == (Status.ERROR, "terraform")
+    assert results.summary["error"] == 1 and results.controls[0].checks[0].counts.error == 1
 
 
 def test_denied_scope_is_not_collected_beside_real_findings(collector_class: Any) -> None:
