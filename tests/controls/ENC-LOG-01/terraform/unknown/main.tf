@@ -1,8 +1,8 @@
-resource "aws_kms_key" "logs" {
-  description = "logs"
+variable "log_key_arn" {
+  description = "set per environment; no default"
 }
 
 resource "aws_cloudwatch_log_group" "app" {
   name       = "/app/api"
-  kms_key_id = aws_kms_key.logs.arn
+  kms_key_id = var.log_key_arn
 }
