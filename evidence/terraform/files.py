@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,5 +117,3 @@ def tfvars_files(folder: Path) -> list[Path]:
                                        or p.name.endswith(".auto.tfvars.json")))
     return out + autos
 
-
-Reporter = Callable[[str, str | None], None]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,6 @@ class PlanError(Exception):
 class PlanSettings:
     files: list[str]
     tf_dir: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def of(cls, config: Any) -> PlanSettings:
