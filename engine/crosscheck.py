@@ -265,9 +265,6 @@ class _ConditionWalk:
             self.walk(node["not"], (*path, "not"))
         for quantifier in _QUANTIFIERS:
             spec = node.get(quantifier)
-            if quantifier in node and spec is None:  # the model lets an explicit null through
-                self.error(f"{quantifier}: expected {{path, where}}, got nothing",
-                           (*path, quantifier), key=True)
             if isinstance(spec, dict):
                 self.path(spec.get("path"), (*path, quantifier, "path"))
                 self.walk(spec.get("where"), (*path, quantifier, "where"))

@@ -150,13 +150,17 @@ class Items(StrictModel):
 
     @model_validator(mode="after")
     def _one_quantifier(self) -> Items:
-        if len(self.model_fields_set) != 1:
+        if len(self._given()) != 1:
             raise ValueError("use exactly one of any_item, all_items, no_item")
         return self
 
+    def _given(self) -> list[str]:
+        return [name for name in ("any_item", "all_items", "no_item")
+                if getattr(self, name) is not None]
+
     @property
     def quantifier(self) -> Literal["any_item", "all_items", "no_item"]:
-        name = next(iter(self.model_fields_set))
+        name = self._given()[0]
         assert name in ("any_item", "all_items", "no_item")
         return name  # type: ignore[return-value]
 

@@ -142,7 +142,7 @@ def replace(old: str, new: str) -> str:
      "not_in, matches, gt, gte, lt, lte, age_lte, exists, contains, not_contains, cidr_open"),
     ("    resource: aws_kms_key\n", "", "9:5: a terraform check needs resource: TYPE"),
     ("{path: enable_key_rotation, eq: true}", "{any: [{no_item: }]}",
-     "12:21: no_item: expected {path, where}, got nothing"),
+     "12:20: use exactly one of any_item, all_items, no_item"),
     ("id: tf", "id: {param: p}", "9:9: id: expected a string, got a mapping"),
     ("path: enable_key_rotation", "path: \"a..b\"",
      "12:20: invalid path 'a..b' at column 3: empty key"),

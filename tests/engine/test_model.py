@@ -92,3 +92,15 @@ def test_unknown_keys_are_rejected() -> None:
     data["owner"] = "me"
     with pytest.raises(ValidationError, match="Extra inputs"):
         Control.model_validate(data)
+
+
+def test_an_explicit_null_quantifier_is_not_a_quantifier() -> None:
+    with pytest.raises(ValidationError, match="exactly one of any_item"):
+        Check.model_validate(posture(**{"assert": {"any_item": None}}))
+    with pytest.raises(ValidationError, match="exactly one of any_item"):
+        Check.model_validate(posture(**{"assert": {
+            "any_item": None, "all_items": {"path": "a", "where": {"path": "b", "eq": 1}},
+            "no_item": {"path": "a", "where": {"path": "b", "eq": 1}}}}))
+    check = Check.model_validate(posture(**{"assert": {
+        "any_item": None, "all_items": {"path": "a", "where": {"path": "b", "eq": 1}}}}))
+    assert check.assert_.quantifier == "all_items"  # type: ignore[union-attr]
