@@ -23,27 +23,27 @@ def _member(found: dict[str, Any] | None | Unknown, name: str) -> Any:
 
 
 def list_buckets(task: Task) -> None:
-    buckets = task.items("s3", "ListBuckets", "Buckets")
-    in_scope = set(task.account.regions)
-    skipped = 0
-    for bucket in sorted(buckets, key=lambda b: b["Name"]):
-        region = bucket.get("BucketRegion")
-        if region is None:
-            found = task.call("s3", "GetBucketLocation", {"Bucket": bucket["Name"]},
-                              key=bucket["Name"]) or {}
-            region = found.get("LocationConstraint") or "us-east-1"
-            if region == "EU":  # the legacy name of eu-west-1
-                region = "eu-west-1"
-        if region not in in_scope:
-            skipped += 1
-            continue
-        task.spawn(read_bucket, bucket, region)
-    if skipped:
-        task.runner.post(Count("aws.s3.buckets_outside_regions", skipped))
+    for bucket in sorted(task.items("s3", "ListBuckets", "Buckets"), key=lambda b: b["Name"]):
+        task.spawn(read_bucket, bucket)
 
 
-def read_bucket(task: Task, bucket: dict[str, Any], region: str) -> None:
+def bucket_region(task: Task, bucket: dict[str, Any]) -> str:
+    """The bucket's region: from ListBuckets when the endpoint gives it, else asked."""
+    region = bucket.get("BucketRegion")
+    if region is None:
+        found = task.call("s3", "GetBucketLocation", {"Bucket": bucket["Name"]},
+                          key=bucket["Name"]) or {}
+        region = found.get("LocationConstraint") or "us-east-1"
+    return "eu-west-1" if region == "EU" else str(region)  # EU: the legacy name
+
+
+def read_bucket(task: Task, bucket: dict[str, Any]) -> None:
+    """One job per bucket, so a thousand buckets are read side by side."""
     name = bucket["Name"]
+    region = bucket_region(task, bucket)
+    if region not in task.account.regions:
+        task.runner.post(Count("aws.s3.buckets_outside_regions"))
+        return
     attrs: dict[str, Any] = {"Name": name, "CreationDate": bucket.get("CreationDate"),
                              "Region": region}
 

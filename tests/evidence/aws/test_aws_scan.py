@@ -4,6 +4,7 @@ and the engine's own collect context (engine.collect.SourceContext)."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +22,25 @@ from tests.evidence.aws.aws_fakes import RecordingContext
 from tests.evidence.aws.test_aws_failures import deny
 
 
-def scan(estate: Estate, tmp: Path) -> tuple[int, dict[str, Any]]:
+AS_OF = datetime.now(UTC) + timedelta(days=100)  # the seeded access keys are 100 days old
+
+
+LIBRARY = Path(__file__).resolve().parents[3] / "controls" / "library"
+
+
+def scan(estate: Estate, tmp: Path, *controls: str) -> tuple[int, dict[str, Any]]:
+    """``assay scan`` with the shipped library, or only the named shipped controls."""
     config = {"organization": "assay tests", "frameworks": ["soc2", "pci-dss"],
               "sources": {"aws": {"endpoint_url": estate.endpoint_url, "regions": list(REGIONS),
                                   "accounts": [{"id": ACCOUNT, "role_arn": ROLE_ARN}],
                                   "max_workers": 8}}}
     path = tmp / "assay.yaml"
     path.write_text(yaml.safe_dump(config))
-    code = main(["scan", "-c", str(path), "--out-dir", str(tmp / "out"), "--format", "json"])
+    only = [arg for c in controls
+            for arg in ("--controls", str(next(LIBRARY.rglob(f"{c}.yaml"))))]
+    code = main(["scan", "-c", str(path), "--out-dir", str(tmp / "out"), "--format", "json",
+                 "--as-of", AS_OF.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                 *(["--no-builtin", *only] if controls else [])])
     return code, json.loads((tmp / "out" / "results.json").read_text())
 
 
@@ -67,6 +79,9 @@ def test_scan_passes_the_good_and_fails_the_bad(estate: Estate, scanned: Any) ->
     sg = aws_findings(results, "NET-SG-01")
     assert [s for i, s in sg.items() if ids["sg_bad_us-east-1"] in i] == ["fail"]
     assert [s for i, s in sg.items() if ids["sg_good_us-east-1"] in i] == ["pass"]
+    keys = aws_findings(results, "IAM-KEY-01")  # age measured at the pinned as-of
+    assert keys[f"arn:aws:iam::{ACCOUNT}:user/assay-bad-user"] == "fail"
+    assert keys[f"arn:aws:iam::{ACCOUNT}:user/assay-good-user"] == "pass"
     guardduty = {i.split(":")[3]: s for i, s in aws_findings(results, "DET-GD-01").items()}
     assert guardduty == {"us-east-1": "pass", "eu-west-1": "fail"}
     # every call is in the results' artifact list, and no planted secret is
@@ -86,7 +101,7 @@ def test_denied_service_is_not_collected_end_to_end(estate: Estate, tmp_path: Pa
                              hooks=[deny("ec2", "DescribeVolumes", "UnauthorizedOperation")])
 
     monkeypatch.setitem(registry._extra, "aws", DeniedEc2Volumes)
-    code, results = scan(estate, tmp_path)
+    code, results = scan(estate, tmp_path, "ENC-EBS-01", "ENC-KMS-01")
     volumes = [c for c in results["controls"] if c["id"] == "ENC-EBS-01"][0]
     [check] = [c for c in volumes["checks"] if c["source"] == "aws"]
     assert check["status"] == "not_collected"  # never pass
