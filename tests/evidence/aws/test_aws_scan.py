@@ -21,7 +21,6 @@ from tests.evidence.aws.aws_estate import ACCOUNT, PLANTED_PASSWORD, REGIONS, RO
 from tests.evidence.aws.aws_fakes import RecordingContext
 from tests.evidence.aws.test_aws_failures import deny
 
-
 AS_OF = datetime.now(UTC) + timedelta(days=100)  # the seeded access keys are 100 days old
 
 
