@@ -60,14 +60,14 @@ def _overlap(a: RunInfo, b: RunInfo) -> str | None:
         regions = _meets(sa.get("regions"), sb.get("regions"))
         accounts = _meets(sa.get("accounts"), sb.get("accounts"))
         if regions and accounts:
-            return f"both read aws {accounts} in {regions}"
+            return f"both read aws (accounts: {accounts}; regions: {regions})"
     return None
 
 
 def _meets(a: list[str] | None, b: list[str] | None) -> str | None:
     """What two shard selections share; None (absent) means everything."""
     if a is None or b is None:
-        return ", ".join(a or b or ["all"])
+        return ", ".join(a or b or ["all configured"])
     common = sorted(set(a) & set(b))
     return ", ".join(common) if common else None
 
