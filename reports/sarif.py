@@ -5,6 +5,8 @@ Failing findings are results of kind ``fail``; unknown and error findings are
 broke); waived findings carry a suppression with the waiver. With a baseline,
 ``baselineState`` says new or unchanged, and fixed findings appear as absent.
 Passing findings are left out: code scanning shows problems, not inventory.
+So are findings without a file (live AWS, logs): code scanning places every
+alert in a file; the run's properties count what was left out.
 """
 
 from __future__ import annotations
@@ -40,11 +42,13 @@ class SarifRenderer(Renderer):
         catalog = Catalog(results)
         rules = _rules(results, catalog)
         index = {rule["id"]: i for i, rule in enumerate(rules)}
-        shown = sorted((f for f in results.findings if f.status in _SHOWN), key=sort_key)
+        problems = [f for f in results.findings if f.status in _SHOWN]
+        shown = sorted((f for f in problems if f.resource.location.file), key=sort_key)
         out = [_result(f, catalog, index) for f in shown]
         if results.baseline is not None:
             out += [_result(f, catalog, index, absent=True)
-                    for f in sorted(results.baseline.fixed, key=sort_key)]
+                    for f in sorted(results.baseline.fixed, key=sort_key)
+                    if f.resource.location.file]
         run: dict[str, Any] = {
             "tool": {"driver": {
                 "name": "assay",
@@ -56,6 +60,8 @@ class SarifRenderer(Renderer):
             "invocations": [_invocation(results)],
             "results": out,
             "columnKind": "unicodeCodePoints",
+            "properties": {"complete": results.run.complete,
+                           "findingsWithoutFile": len(problems) - len(shown)},
         }
         document = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
         # orjson: the standard encoder falls back to pure Python when indenting
@@ -129,9 +135,7 @@ def _message(finding: Finding, catalog: Catalog) -> str:
 def _location(finding: Finding) -> dict[str, Any]:
     loc = finding.resource.location
     logical = [{"fullyQualifiedName": finding.resource.id, "kind": "resource"}]
-    if not loc.file:
-        return {"logicalLocations": logical}
-    physical: dict[str, Any] = {"artifactLocation": {"uri": quote(loc.file)}}
+    physical: dict[str, Any] = {"artifactLocation": {"uri": quote(loc.file or "")}}
     if loc.line and loc.line >= 1:
         physical["region"] = {"startLine": loc.line}
     return {"physicalLocation": physical, "logicalLocations": logical}
