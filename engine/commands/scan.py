@@ -19,8 +19,9 @@ from engine.commands.common import (
     renderers_for,
 )
 from engine.config import Config, resolve
-from engine.errors import AssayError
-from engine.loader import load_model
+from engine.errors import AssayError, ControlError, InputErrors
+from engine.loader import load_model, load_model_located
+from engine.model import Control
 from engine.output import exit_code, write_atomic
 from engine.progress import reporter_for
 from engine.results import Results
@@ -54,6 +55,7 @@ def plan_for(config: Config, config_path: Path, *, control_paths: tuple[str, ...
     builtin = BUILTIN in config.controls and not no_builtin
     waivers = existing_path(str(resolve(base_dir, config.waivers))) if config.waivers else None
     library = load_library(paths, builtin, waivers)
+    check_param_overrides(config, config_path, library.controls)
     when, pinned = resolve_as_of(as_of, config.as_of)
     return RunPlan(
         controls=library.controls, catalogs=library.catalogs,
@@ -64,6 +66,29 @@ def plan_for(config: Config, config_path: Path, *, control_paths: tuple[str, ...
         config_digest=hashlib.sha256(config_path.read_bytes()).hexdigest(),
         started=None if pinned else when,
     )
+
+
+def check_param_overrides(config: Config, config_path: Path, controls: list[Control]) -> None:
+    """Every ``params: {CONTROL: {name: value}}`` entry names a loaded control's parameter."""
+    if not config.params:
+        return
+    positions = load_model_located(config_path, Config).positions
+    known = {c.id: c for c in controls}
+    errors: list[AssayError] = []
+    for control_id, overrides in config.params.items():
+        control = known.get(control_id)
+        if control is None:
+            errors.append(ControlError(f"params: no control with id {control_id!r}",
+                                       positions.key(("params", control_id))))
+            continue
+        for name in overrides:
+            if name not in control.params:
+                declared = ", ".join(sorted(control.params)) or "none"
+                errors.append(ControlError(
+                    f"params: control {control_id} has no parameter {name!r} (it has: {declared})",
+                    positions.key(("params", control_id, name))))
+    if errors:
+        raise InputErrors(errors)
 
 
 def open_configured_locker(config: Config, base_dir: Path) -> Locker | None:

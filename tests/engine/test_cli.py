@@ -130,3 +130,18 @@ def test_real_subprocess_exit_code_and_stdout() -> None:
                           capture_output=True, env=env, timeout=120, check=False)
     assert done.returncode == 1, done.stderr
     assert json.loads(done.stdout)["run"]["as_of"].startswith("2026-06-30")
+
+
+def test_unknown_param_overrides_are_located(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "controls").mkdir()
+    (tmp_path / "controls" / "EX-KMS-01.yaml").write_bytes(
+        (DATA / "controls" / "EX-KMS-01.yaml").read_bytes())
+    config = tmp_path / "assay.yaml"
+    config.write_text("controls: [./controls]\nlocker: null\nparams:\n  EX-KMS-01:\n"
+                      "    days: 3\n  NOPE-01: {x: 1}\n")
+    assert main(["scan", "-c", str(config), "--out-dir", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"{config}:5:5: params: control EX-KMS-01 has no parameter 'days' (it has: none)",
+                   f"{config}:6:3: params: no control with id 'NOPE-01'"]
+    assert not (tmp_path / "out").exists()
