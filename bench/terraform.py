@@ -340,11 +340,13 @@ def generate(root: Path, stacks: int) -> int:
         folder = root / "stacks" / stack
         folder.mkdir(parents=True)
         for file_name, text in STACK_FILES.items():
-            (folder / file_name).write_text(text.replace("{stack}", stack))
+            # every file differs (the parse cache deduplicates identical contents)
+            (folder / file_name).write_text(f"# {stack}/{file_name}\n"
+                                            + text.replace("{stack}", stack))
             count += file_name.endswith(".tf")
         for f in range(FILES_PER_STACK - 1):
             template = rng.choice(TEMPLATES)
-            (folder / f"r{f:02d}.tf").write_text(template.format(n=f))
+            (folder / f"r{f:02d}.tf").write_text(f"# {stack}/r{f:02d}.tf\n" + template.format(n=f))
             count += 1
     return count
 
