@@ -75,10 +75,11 @@ def _failing(results: dict[str, Any], control_id: str) -> list[dict[str, Any]]:
 def test_the_estate_shows_its_planted_gaps(single_run: dict[str, Any]) -> None:
     run = single_run["run"]
     assert run["as_of"] == "2026-06-30T23:00:00Z" and run["complete"] is True
-    [training] = _failing(single_run, "FN-TRAIN-01")
+    [training] = _failing(single_run, "PPL-TRN-01")
     assert "expired on 2026-05-15" in training["message"]
-    assert _control(single_run, "FN-DR-01")["status"] == "pass"
-    [review_gap] = _failing(single_run, "FN-ACCESS-01")
+    for control_id in ("BCP-DR-01", "ACC-REV-01", "GOV-RISK-01", "PRIV-DPO-01"):
+        assert _control(single_run, control_id)["status"] == "pass", control_id
+    [review_gap] = _failing(single_run, "APP-AUD-02")  # the Q2 access review never happened
     assert review_gap["resource"]["type"] == "gap"
     assert review_gap["resource"]["id"].startswith("2026-01-12")
     tags = {f["resource"]["id"]: f["status"] for f in single_run["findings"]
@@ -94,8 +95,9 @@ def test_the_estate_shows_its_planted_gaps(single_run: dict[str, Any]) -> None:
     [no_mfa] = _failing(single_run, "IAM-USER-02")
     assert "2026-04-22" in json.dumps(no_mfa)
     attested = {(a["control"], a["name"]): a for a in single_run["attestations"]}
-    assert attested[("FN-TRAIN-01", "security-awareness-training")]["status"] == "fail"
-    assert len(attested[("FN-ACCESS-01", "quarterly-access-review")]["files"]) == 2
+    assert attested[("PPL-TRN-01", "awareness-training-completion")]["status"] == "fail"
+    assert len(attested[("ACC-REV-01", "privileged-access-review")]["files"]) == 2
+    assert [a["status"] for a in attested.values()].count("pass") == len(attested) - 1
 
 
 def test_shards_merged_equal_a_single_scan(estates: dict[str, Any],
