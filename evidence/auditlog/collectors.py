@@ -45,8 +45,9 @@ class CloudTrailCollector(LogCollector):
         if moment < self.start or moment > self.end:
             return None
         event_id = record.get("eventID")
-        return Event("cloudtrail", moment, record, f"{name}:{number}",
-                     None if event_id is None else str(event_id))
+        if event_id is not None and event_id.__class__ is not str:
+            event_id = str(event_id)
+        return Event("cloudtrail", moment, record, f"{name}:{number}", event_id)
 
 
 class K8sAuditCollector(LogCollector):
