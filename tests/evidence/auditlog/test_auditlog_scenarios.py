@@ -307,3 +307,53 @@ def test_max_bad_lines_turns_malformed_lines_into_notes(tmp_path: Path) -> None:
     assert len(ctx.notes) == 21 and ctx.notes[0].startswith("half.jsonl:2: malformed record")
     assert outcomes[0].status is Status.PASS
     assert ctx.artifacts["cloudtrail-manifest.json"][2]["complete"] is True
+
+
+def test_every_source_with_every_check_form(tmp_path: Path) -> None:
+    """k8s_audit and auditlog with assert and max_gap too (cloudtrail has all three above)."""
+    rng = random.Random(17)
+    lines = [k8s_event(rng, PERIOD_START + timedelta(hours=h), verb="delete",
+                       user=rng.choice(["ana@example.com", "system:serviceaccount:ci:deploy"]))
+             for h in range(0, 24 * 10, 3) if not 100 < h < 160]
+    write_jsonl(tmp_path / "k8s.log", lines)
+    k8s_checks = [
+        {"id": "deletes-by-ci", "source": "k8s_audit",
+         "events": {"where": {"path": "verb", "eq": "delete"}},
+         "assert": {"path": "user.username", "matches": "^system:serviceaccount:ci:"}},
+        {"id": "continuity", "source": "k8s_audit", "events": {}, "expect": {"max_gap": "1d"}},
+    ]
+    end = PERIOD_START + timedelta(days=10)
+    (deletes, gaps), ctx = evaluate(K8sAuditCollector, {"paths": ["k8s.log"]}, tmp_path,
+                                    k8s_checks, period_end=end)
+    human = [e["auditID"] for e in lines if e["user"]["username"] == "ana@example.com"]
+    assert deletes.status is Status.FAIL and [f.resource.id for f in deletes.findings] == human
+    assert deletes.counts.pass_ == len(lines) - len(human)
+    assert [f.resource.id for f in gaps.findings] == [
+        "2026-01-05T03:00:00Z..2026-01-07T18:00:00Z"]
+
+    rows = [{"time": (PERIOD_START + timedelta(days=d)).isoformat(), "who": "ana",
+             "what": rng.choice(["role.grant", "login"]), "mfa": d % 7 != 3}
+            for d in range(30)]
+    write_jsonl(tmp_path / "app.jsonl", rows)
+    app_checks = [
+        {"id": "mfa", "source": "auditlog",
+         "events": {"where": {"path": "action", "eq": "role.grant"}},
+         "assert": {"path": "mfa", "eq": True}},
+        {"id": "grants", "source": "auditlog", "expect": {"max_gap": "3d"},
+         "events": {"where": {"path": "action", "eq": "role.grant"}}},
+    ]
+    config = {"paths": ["app.jsonl"], "fields": {"timestamp": "time", "actor": "who",
+                                                 "action": "what"}}
+    (mfa, grants), _ = evaluate(AppAuditLogCollector, config, tmp_path, app_checks,
+                                period_end=PERIOD_START + timedelta(days=29, hours=12))
+    grant_rows = [i + 1 for i, r in enumerate(rows) if r["what"] == "role.grant"]
+    no_mfa = [f"app.jsonl:{n}" for n in grant_rows if not rows[n - 1]["mfa"]]
+    assert no_mfa and [f.resource.id for f in mfa.findings] == no_mfa
+    assert mfa.status is Status.FAIL
+    assert grants.population is not None
+    assert grants.population["events_matching"] == len(grant_rows)
+    bounds = [0.0] + [float(n - 1) for n in grant_rows] + [29.5]
+    expected = [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b - a > 3]
+    assert expected and [(f.window.start, f.window.end) for f in grants.findings if f.window] == [
+        (PERIOD_START + timedelta(days=a), PERIOD_START + timedelta(days=b))
+        for a, b in expected]
