@@ -340,3 +340,20 @@ def test_gap_checks_settle_old_intervals_and_say_when_a_late_event_cannot_be_pla
     assert late.message.endswith("1 event(s) arrived out of order before "
                                  "2026-01-25T00:00:00Z, after the intervals there were settled,"
                                  " so intervals before it may be overstated")
+
+
+def test_assert_checks_with_unknown_values_give_unknown_findings() -> None:
+    check = {"events": {"where": {"path": "kind", "eq": "login"}},
+             "assert": {"path": "mfa", "eq": "Yes"}}
+    events = [event(1, kind="login", mfa="Yes"), event(2, kind="login", mfa=Unknown("masked")),
+              event(3, kind=Unknown("kind redacted"), mfa="No"), event(4, kind="other")]
+    (outcome,) = run([check], events)
+    assert outcome.status is Status.UNKNOWN
+    assert [(f.status, f.resource.id) for f in outcome.findings] == [
+        (Status.UNKNOWN, "logs/f.json:0"), (Status.UNKNOWN, "logs/f.json:0")]
+    assert "cannot be judged" in outcome.findings[0].message
+    assert "masked" in outcome.findings[0].message
+    assert "may be in scope" in outcome.findings[1].message
+    assert outcome.counts.pass_ == 1 and outcome.counts.unknown == 2
+    assert outcome.population == {"events_read": 4, "events_matching": 3, "events_failing": 0,
+                                  "events_unknown": 2}
