@@ -25,3 +25,14 @@ def test_knows_type_answers_from_the_table() -> None:
     assert AwsCollector.knows_type("aws.ec2.security_group")
     assert not AwsCollector.knows_type("aws.s3.bukket")
     assert not AwsCollector.knows_type("aws_s3_bucket")
+
+
+def test_docs_name_every_api_call_behind_each_type() -> None:
+    from evidence.aws.table import listers
+
+    rows = {m.group(1): m.group(2) for m in re.finditer(
+        r"^\| `(aws\.[a-z0-9_.]+)` \| [^|]* \| ([^|]*) \|", DOC.read_text(), re.M)}
+    for lister in listers():  # a lister's calls are documented on the types it yields
+        documented = " ".join(rows[t] for t in lister.types)
+        for operation in lister.operations:
+            assert re.search(rf"\b{operation}\b", documented), (lister.types, operation)
