@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from engine.model import StrictModel
+from engine.model import Duration, StrictModel
 
 
 class TerraformSource(StrictModel):
@@ -107,6 +107,9 @@ class Config(StrictModel):
     waivers: str | None = None
     attestations: str | None = None
     locker: str | None = ".assay"
+    # S3 Object Lock retention for what the scan writes, when the bucket has Object Lock
+    # (COMPLIANCE mode); without it the bucket's default retention rule applies.
+    locker_retention: Duration | None = None
     sources: Sources = Field(default_factory=Sources)
     params: dict[str, dict[str, Any]] = Field(default_factory=dict)
 

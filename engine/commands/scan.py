@@ -21,7 +21,7 @@ from engine.commands.common import (
 from engine.config import Config, resolve
 from engine.errors import AssayError, ControlError, InputErrors
 from engine.loader import load_model, load_model_located
-from engine.model import Control
+from engine.model import Control, parse_duration
 from engine.output import exit_code, write_atomic
 from engine.progress import reporter_for
 from engine.results import Results
@@ -96,7 +96,8 @@ def open_configured_locker(config: Config, base_dir: Path) -> Locker | None:
     if not config.locker:
         return None
     aws = config.sources.aws.model_dump(mode="json") if config.sources.aws else {}
-    locker = open_locker(config.locker, base_dir, aws)
+    retention = parse_duration(config.locker_retention) if config.locker_retention else None
+    locker = open_locker(config.locker, base_dir, aws, retention=retention)
     locker.ensure_writable()
     return locker
 

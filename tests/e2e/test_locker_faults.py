@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,24 @@ def test_unwritable_locker_folder_is_bad_input(tmp_path: Path,
     assert main(["scan", "-c", str(config), "--out-dir", str(tmp_path / "out")]) == 2
     assert capsys.readouterr().err.strip() == "evidence locker taken is not a folder"
     assert not (tmp_path / "out").exists()
+
+
+def test_scan_writes_with_the_configured_object_lock_retention(tmp_path: Path,
+                                                                moto_server: str) -> None:
+    import boto3
+
+    s3 = boto3.client("s3", endpoint_url=moto_server, region_name="us-east-1")
+    s3.create_bucket(Bucket="assay-locked-locker", ObjectLockEnabledForBucket=True)
+    config = _estate(tmp_path, "s3://assay-locked-locker/nightly", moto_server)
+    data = json.loads(config.read_text())
+    data["locker_retention"] = "400d"
+    config.write_text(json.dumps(data))
+    assert main(["scan", "-c", str(config), "--out-dir", str(tmp_path / "out"),
+                 "--shard", "sources=terraform"]) == 0
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="assay-locked-locker")["Contents"]]
+    assert any(k.endswith("/manifest.json") for k in keys)
+    assert any("/objects/" in k for k in keys)
+    for key in keys:
+        head = s3.head_object(Bucket="assay-locked-locker", Key=key)
+        assert head["ObjectLockMode"] == "COMPLIANCE", key
+        assert (head["ObjectLockRetainUntilDate"].date() - date.today()).days in (399, 400)
