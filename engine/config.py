@@ -93,9 +93,9 @@ class PeriodSpec(StrictModel):
         return self
 
     def bounds(self) -> tuple[datetime, datetime]:
-        """UTC bounds; ``end`` is inclusive, so it runs to 23:59:59 that day."""
+        """UTC bounds; ``end`` is inclusive, so it runs to the last microsecond of that day."""
         return (datetime.combine(self.start, time(0, 0), UTC),
-                datetime.combine(self.end, time(23, 59, 59), UTC))
+                datetime.combine(self.end, time.max, UTC))
 
 
 class Config(StrictModel):

@@ -244,7 +244,8 @@ def _run_events(plan: RunPlan, source: str, items: Sequence[_Selected],
         [(i.control, i.check, i.params) for i in items],
         plan.period[0], min(plan.period[1], plan.as_of), plan.as_of,
         incomplete=lambda: (f"the {source} source reported {len(context.errors)} error(s)"
-                            if context.errors else None))
+                            if context.errors else None),
+        artifacts=lambda: sorted(a.sha256 for a in context.artifacts))
     return outcomes
 
 

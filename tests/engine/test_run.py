@@ -236,3 +236,29 @@ def test_partial_log_cannot_prove_an_absence() -> None:
         registry._extra.pop("cloudtrail", None)
     assert results.controls[0].status is Status.ERROR
     assert not results.run.complete
+
+
+class RootLog(Collector):
+    source = "cloudtrail"
+    kind = "events"
+
+    def collect(self, request: CollectRequest) -> Iterator[Resource | Event]:
+        yield Event(source="cloudtrail", timestamp=AS_OF, location="a.json:1", id="e-1",
+                    attributes={"eventName": "ConsoleLogin", "userIdentity": {"type": "Root"}})
+        self.context.store_artifact(name="cloudtrail-manifest.json", data=b"{}",
+                                    media_type="application/json", query={"paths": ["a.json"]},
+                                    item_count=1, complete=True)
+
+
+def test_event_findings_cite_the_source_evidence() -> None:
+    root_login = control("EX-ROOT-01", checks=[{
+        "id": "ct", "source": "cloudtrail", "remediation": "r", "expect": "none",
+        "events": {"where": {"path": "userIdentity.type", "eq": "Root"}}}])
+    registry.register(RootLog)
+    try:
+        results = execute(plan({"cloudtrail": {}}, controls=[root_login]))
+    finally:
+        registry._extra.pop("cloudtrail", None)
+    (failing,) = results.findings
+    assert failing.status is Status.FAIL and failing.resource.id == "e-1"
+    assert failing.artifacts == [results.artifacts[0].sha256]
