@@ -22,7 +22,7 @@ from typing import Any
 from evidence.terraform import suppressions
 from evidence.terraform.hcl import HclSyntaxError, parse_text
 
-IR_VERSION = "1"
+IR_VERSION = "2"
 POOL_THRESHOLD = 16  # fewer misses than this parse faster in-process
 
 
@@ -124,9 +124,9 @@ def _parse_many(texts: list[str]) -> list[bytes]:
     if "fork" in methods:
         # Build the parser once here: forked workers inherit it instead of each
         # importing python-hcl2 and loading the grammar (most of a second each).
-        import hcl2.parser
+        from evidence.terraform.parser import grammar
 
-        hcl2.parser.parser()
+        grammar()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     chunk = max(1, len(texts) // (workers * 8))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
