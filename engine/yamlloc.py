@@ -180,9 +180,11 @@ class _Builder:
             return self.scalars.construct_object(node, deep=True)
         except ConstructorError as exc:
             raise _marked_error(self.file, exc) from None
-        except ValueError as exc:  # e.g. an impossible date such as 2026-02-30
-            raise ControlError(f"invalid value {node.value!r}: {exc}",
-                               _location(self.file, node.start_mark)) from None
+        except ValueError:
+            # An impossible date such as 2026-02-30 stays text: the model that expects a
+            # date reports it, located, among the file's other errors (raising here would
+            # hide them all behind this one).
+            return node.value
 
     def _key(self, node: Node) -> Hashable:
         if not isinstance(node, ScalarNode):

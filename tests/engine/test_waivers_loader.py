@@ -100,3 +100,12 @@ def test_bad_files(tmp_path: Path) -> None:
         "2:1: invalid YAML: did not find expected node content"]
     assert errors(tmp_path, "waivers:\n") == ["1:9: waivers: expected a list, got nothing"]
     assert errors(tmp_path, "") == ["1:1: the file is empty; expected a mapping"]
+
+
+def test_an_impossible_date_does_not_hide_the_other_mistakes(tmp_path: Path) -> None:
+    text = (GOOD.replace("expires: 2026-09-30", "expires: 2026-13-40")
+            .replace("    approver: cto@example.com\n", "", 1))
+    assert errors(tmp_path, text) == [
+        "9:14: expires: invalid date '2026-13-40'; expected YYYY-MM-DD or an ISO 8601 date-time",
+        "10:5: missing required key 'approver'",
+    ]

@@ -109,10 +109,14 @@ def test_other_constructor_failures() -> None:
     assert _error("a: &x [*x]\n") == "f.yaml:1:4: recursive alias is not supported"
     assert _error("? [1]\n: 2\n") == \
         "f.yaml:1:3: a mapping key must be a plain value, not a list or mapping"
-    assert _error("a: 2026-02-30\n") == \
-        "f.yaml:1:4: invalid value '2026-02-30': day is out of range for month"
     assert _error("a: ok\nb: \x07\n") == \
         "f.yaml:2:4: invalid YAML: control characters are not allowed"
+
+
+def test_an_impossible_date_stays_text_for_the_model_to_report() -> None:
+    data, positions = loads_located("a: 2026-02-30\nb: 2026-02-28\n", "f.yaml")
+    assert data == {"a": "2026-02-30", "b": date(2026, 2, 28)}
+    assert str(positions.value(("a",))) == "f.yaml:1:4"
 
 
 def test_file_errors_are_located(tmp_path: Path) -> None:
