@@ -8,6 +8,7 @@ results, unknown run, unreadable key, unwritable output).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -21,7 +22,7 @@ from engine.commands.history import locker_from, pdf_history
 from engine.errors import AssayError, Location
 from engine.periods import parse_period
 from engine.results import Results
-from evidence.locker import Locker
+from evidence.locker import Locker, manifest_bytes
 from reports import bundle
 from reports.interface import formats, renderer
 from reports.pdf import PdfRenderer
@@ -66,12 +67,17 @@ def load_results(source: str, locker: Locker | None = None) -> tuple[Results, by
     else:
         data = locker.read_run(source)
     try:
-        return Results.from_json(data), data
+        results = Results.from_json(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "document"
         raise AssayError(f"not an assay results document (schema_version 1): {where}: "
                          f"{first['msg']}", Location(source)) from None
+    if locker is not None and not path.is_file() and results.run.manifest_sha256 is None:
+        # The stored results.json precedes the manifest that hashes it; bind them here.
+        manifest = manifest_bytes(locker.read_manifest(source))
+        results.run.manifest_sha256 = hashlib.sha256(manifest).hexdigest()
+    return results, data
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -227,3 +227,24 @@ def test_run_ids_use_the_default_locker_folder(results: Results, locker: LocalLo
     monkeypatch.chdir(tmp_path)
     assert main(["report", results.run.id, "--format", "csv"]) == 2
     assert results.run.id in capsys.readouterr().err
+
+
+def test_a_run_read_from_the_locker_carries_its_manifest_hash(results: Results, tmp_path: Path) -> None:
+    """A scan stores results.json before the manifest that hashes it, so the stored results
+    cannot name the manifest's hash: report and export read it from the locker."""
+    import hashlib
+
+    stored = results.model_copy(deep=True)
+    stored.run.manifest_sha256 = None
+    locker = LocalLocker(tmp_path / "locker")
+    sha = locker.write_run(stored.run.id, stored.to_json(), {"run_id": stored.run.id})
+    assert sha == hashlib.sha256((locker.root / "runs" / stored.run.id / MANIFEST)
+                                 .read_bytes()).hexdigest()
+    pdf = tmp_path / "r.pdf"
+    assert main(["report", stored.run.id, "--locker", str(locker.root), "--out", str(pdf)]) == 0
+    assert sha in pdf_text(pdf.read_bytes()).replace("\n", "")
+    out = tmp_path / "b.zip"
+    assert main(["export", stored.run.id, "--locker", str(locker.root), "--out", str(out)]) == 0
+    members = _members(out.read_bytes())
+    assert json.loads(members[MANIFEST])["run_manifest_sha256"] == sha
+    assert members["results.json"] == stored.to_json()  # the stored bytes, unchanged
