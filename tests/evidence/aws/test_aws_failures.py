@@ -149,3 +149,14 @@ def test_a_broken_lister_is_an_error_not_a_pass(estate: Estate, monkeypatch: Any
     resources, ctx = collect(estate, "aws.kms.key", "aws.iam.password_policy")
     assert [r.type for r in resources.values()] == ["aws.iam.password_policy"]
     assert ctx.errors and all("internal error" in m for m, _ in ctx.errors)
+
+
+def test_key_policy_refusing_describe_key_keeps_the_key_unknown(estate: Estate) -> None:
+    from engine.values import Unknown
+
+    resources, ctx = collect(estate, "aws.kms.key", regions=["eu-west-1"],
+                             hooks=[deny("kms", "DescribeKey", "AccessDeniedException")])
+    key = resources[estate.ids["key_bad_eu-west-1"]].attributes
+    assert isinstance(key["KeyRotationEnabled"], Unknown)
+    assert "DescribeKey: access denied" in key["KeyState"].reason
+    assert not ctx.gaps and not ctx.errors
