@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from pydantic import ValidationError
 from engine.cli import ExitCode
 from engine.commands.history import locker_from, pdf_history
 from engine.errors import AssayError, Location
+from engine.output import write_atomic
 from engine.periods import parse_period
 from engine.results import Results
 from evidence.locker import Locker, manifest_bytes
@@ -74,27 +74,10 @@ def load_results(source: str, locker: Locker | None = None) -> tuple[Results, by
         raise AssayError(f"not an assay results document (schema_version 1): {where}: "
                          f"{first['msg']}", Location(source)) from None
     if locker is not None and not path.is_file() and results.run.manifest_sha256 is None:
-        # The stored results.json precedes the manifest that hashes it; bind them here.
+        # the locker's manifest binds the stored results; reports name its hash
         manifest = manifest_bytes(locker.read_manifest(source))
         results.run.manifest_sha256 = hashlib.sha256(manifest).hexdigest()
     return results, data
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temporary file and rename, so nothing is half-written."""
-    directory = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise AssayError(f"cannot write: {exc.strerror}", Location(str(path))) from None
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are ordinary files
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise AssayError(f"cannot write: {exc.strerror}", Location(str(path))) from None
 
 
 def render_bytes(results: Results, fmt: str) -> bytes:

@@ -101,6 +101,12 @@ def test_scan_writes_results_and_keeps_the_run(tmp_path: Path) -> None:
     first = (out / "results.json").read_bytes()
     assert main(["scan", "-c", str(config), "--out-dir", str(out)]) == 1
     assert (out / "results.json").read_bytes() == first
+    # a report of the stored run names the same manifest hash
+    again = tmp_path / "again.json"
+    assert main(["report", results["run"]["id"], "-c", str(config), "--format", "json",
+                 "--out", str(again)]) == 0
+    assert json.loads(again.read_text())["run"]["manifest_sha256"] == \
+        results["run"]["manifest_sha256"]
 
 
 def test_schema_and_init(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -47,6 +47,9 @@ def test_bad_input_is_one_located_line(tmp_path: Path, capsys: pytest.CaptureFix
 
 def test_unwritable_out_is_bad_input(saved: Path, tmp_path: Path,
                                      capsys: pytest.CaptureFixture[str]) -> None:
-    out = tmp_path / "missing-dir" / "r.csv"
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    out = blocker / "r.csv"
     assert main(["report", str(saved), "--format", "csv", "--out", str(out)]) == 2
     assert str(out) in capsys.readouterr().err
+    assert blocker.read_text() == "not a folder"
