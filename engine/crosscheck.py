@@ -299,6 +299,9 @@ class _ConditionWalk:
             self.error(message, (*path, leaf.operator))
 
     def operand(self, operand: Any, path: KeyPath) -> bool:
+        if isinstance(operand, list):
+            checked = [self.operand(item, (*path, i)) for i, item in enumerate(operand)]
+            return all(checked)
         if not (isinstance(operand, dict) and "param" in operand):
             return True
         name = operand["param"]

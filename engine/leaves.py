@@ -25,7 +25,18 @@ _VERDICT_CACHE_SIZE = 1024  # per leaf: verdicts for the scalars seen first
 
 
 def resolve_operand(operand: Any, params: Mapping[str, Any], where: str) -> Any:
-    """``{param: name}`` → the parameter's value; any other operand as it is."""
+    """``{param: name}`` → the parameter's value; any other operand as it is. In a list
+    operand (``in: [AES256, {param: extra}]``) each reference is resolved, and one whose
+    value is a list contributes its elements."""
+    if isinstance(operand, list):
+        resolved: list[Any] = []
+        for item in operand:
+            value = resolve_operand(item, params, where)
+            if value is not item and isinstance(value, list):
+                resolved.extend(value)
+            else:
+                resolved.append(value)
+        return resolved
     if isinstance(operand, ParamRef):
         name = operand.param
     elif isinstance(operand, dict) and list(operand) == ["param"] and isinstance(operand["param"], str):

@@ -339,6 +339,17 @@ def test_params_are_resolved_at_compile_time() -> None:
     assert run("{path: a, not_contains: {param: role}}", {"a": ["x"]}, params=params).truth is T
 
 
+def test_params_inside_a_list_operand_are_resolved() -> None:
+    params = {"extra": Param(default="aws:kms:dsse"), "more": ["x", "y"]}
+    assert run("{path: a, in: [AES256, {param: extra}]}", {"a": "aws:kms:dsse"},
+               params=params).truth is T
+    assert run("{path: a, in: [AES256, {param: extra}]}", {"a": "other"},
+               params=params).truth is F
+    assert run("{path: a, not_in: [{param: more}, z]}", {"a": "y"}, params=params).truth is F
+    with pytest.raises(ControlError, match="a: in: parameter 'nope' is not declared"):
+        compile_condition(cond("{path: a, in: [1, {param: nope}]}"), params)
+
+
 def test_missing_or_bad_params_are_control_errors() -> None:
     with pytest.raises(ControlError, match="a: in: parameter 'algos' is not declared"):
         compile_condition(cond("{path: a, in: {param: algos}}"))

@@ -129,6 +129,7 @@ def replace(old: str, new: str) -> str:
     ("- id: tf", "- id: TF",
      "9:9: invalid check id 'TF'; expected lower-case letters, digits, '-' or '_', e.g. tf"),
     ("eq: true", "eq: {param: rol}", "12:53: unknown parameter 'rol'; declared: role"),
+    ("eq: true", "in: [x, {param: rol}]", "12:57: unknown parameter 'rol'; declared: role"),
     ("resource: aws_kms_key", "resource: kms",
      "11:15: unknown terraform resource type 'kms'"),
     ("assert: {path: enable_key_rotation, eq: true}",
