@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from engine.results import Results
 from reports.interface import Renderer
 from reports.view import (
+    BASELINE_NOTE,
     REQUIREMENT_MEANING,
     STATUS_MEANING,
     SUMMARY_COLUMNS,
@@ -78,7 +79,7 @@ class HtmlRenderer(Renderer):
             r=results, run=results.run,
             summary_columns=[str(s) for s in SUMMARY_COLUMNS],
             chart=_chart(results), top=top_failing_controls(results),
-            status_meaning=STATUS_MEANING, requirement_meaning=REQUIREMENT_MEANING,
+            baseline_note=BASELINE_NOTE, status_meaning=STATUS_MEANING, requirement_meaning=REQUIREMENT_MEANING,
             soa=soa_rows(iso) if iso else None, iso=iso,
             controls=_control_views(results),
             waivers=[("applied", w) for w in waivers.applied]

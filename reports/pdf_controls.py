@@ -8,12 +8,19 @@ from typing import TYPE_CHECKING, Any
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph
 
+from engine.model import Finding
 from engine.results import ArtifactRecord, ControlResult
 from reports.pdf_style import STYLES, StatusCell, esc, facts, para, status_para, table
-from reports.view import CheckItems, control_items, location_text, query_text
+from reports.view import BASELINE_NOTE, CheckItems, control_items, location_text, query_text
 
 if TYPE_CHECKING:
     from reports.pdf import PdfContext
+
+
+def _status_cell(finding: Finding) -> StatusCell:
+    """The status, and with ``check --baseline`` whether the failure is new."""
+    marker = f" ({finding.baseline})" if finding.baseline else ""
+    return StatusCell(f"{finding.status}{marker}")
 
 
 def control_details(ctx: PdfContext) -> list[Flowable]:
@@ -60,9 +67,11 @@ def _check(ctx: PdfContext, items: CheckItems,
     story = [KeepTogether(story)]  # a check's header block never splits from its counts
     if shown:
         story.append(table(["Status", "Resource", "Location", "Message"],
-                           [[StatusCell(f.status), f.resource.id, location_text(f.resource.location),
+                           [[_status_cell(f), f.resource.id, location_text(f.resource.location),
                              f.message] for f in shown],
                            [w * 0.11, w * 0.3, w * 0.24, w * 0.35]))
+        if any(f.baseline for f in shown):
+            story.append(para(BASELINE_NOTE, "small"))
     if more:
         story.append(para(f"and {more:,} more — see results.csv", "body"))
     used = sorted({sha for f in findings for sha in f.artifacts})

@@ -197,7 +197,7 @@ def table(header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence
                 cells.append(value)
                 continue
             if isinstance(value, StatusCell):
-                color = STATUS_COLORS.get(str(value), colors.black)
+                color = STATUS_COLORS.get(str(value).split(" ")[0], colors.black)
                 commands += [("TEXTCOLOR", (c, r), (c, r), color),
                              ("FONT", (c, r), (c, r), BOLD, CELL_SIZE, CELL_LEADING)]
             cells.append(wrap_text(value, inner[c]))

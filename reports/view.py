@@ -42,6 +42,9 @@ REQUIREMENT_MEANING: list[tuple[str, str]] = [
     ("not_covered", "No control maps to the requirement; it is not tested by assay."),
 ]
 
+BASELINE_NOTE = ("new: not failing in the baseline the run was compared with; "
+                 "existing: already failing there.")
+
 SUMMARY_COLUMNS = [
     RequirementStatus.SATISFIED, RequirementStatus.NOT_SATISFIED, RequirementStatus.INCOMPLETE,
     RequirementStatus.MANUAL_PENDING, RequirementStatus.NOT_COVERED,

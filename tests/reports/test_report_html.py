@@ -87,3 +87,10 @@ def test_failing_items_capped(results: Results) -> None:
 
 def test_same_results_same_bytes(results: Results) -> None:
     assert HtmlRenderer().render(results) == HtmlRenderer().render(Results.from_json(results.to_json()))
+
+
+def test_failing_items_carry_their_baseline_marker(results: Results) -> None:
+    html = HtmlRenderer().render(results).decode()
+    assert ('<td class="st st-fail">fail <span class="baseline">(new)</span></td>'
+            '<td>aws_s3_bucket.raw_uploads</td>') in html
+    assert '<span class="baseline">(existing)</span>' in html

@@ -158,3 +158,10 @@ def test_giant_and_foreign_evidence_text_still_renders(results: Results) -> None
     text = pdf_text(PdfRenderer().render(results.model_copy(update={"findings": findings})))
     assert text.count("cut short; full text in results.csv") == 2
     assert "ünïcödé" in text
+
+
+def test_failing_items_carry_their_baseline_marker(pdf: bytes) -> None:
+    flat = squash(pdf_text(pdf))
+    assert squash("fail (new) aws_s3_bucket.raw_uploads") in flat
+    assert squash("fail (existing)") in flat
+    assert squash("new: not failing in the baseline") in flat
