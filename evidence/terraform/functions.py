@@ -238,6 +238,114 @@ def _element(items: Any, index: Any) -> Any:
     return items[int(index) % len(items)]
 
 
+def _string_fn(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    def call(text: Any, *rest: Any) -> Any:
+        if not isinstance(text, str):
+            raise FunctionError(f"{name} needs a string")
+        return fn(text, *rest)
+
+    return call
+
+
+def _list_fn(name: str, fn: Callable[[list[Any]], Any]) -> Callable[..., Any]:
+    def call(items: Any) -> Any:
+        if not isinstance(items, list):
+            raise FunctionError(f"{name} needs a list")
+        return fn(items)
+
+    return call
+
+
+def _distinct(items: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for item in items:
+        if item not in out:
+            out.append(item)
+    return out
+
+
+def _zipmap(keys: Any, values: Any) -> Any:
+    if not isinstance(keys, list) or not isinstance(values, list) or len(keys) != len(values):
+        raise FunctionError("zipmap needs two lists of the same length")
+    return {_to_string(k): v for k, v in zip(keys, values, strict=True)}
+
+
+def _range(*args: Any) -> Any:
+    numbers = [int(a) for a in args]
+    if not 1 <= len(numbers) <= 3:
+        raise FunctionError("range takes one to three numbers")
+    return list(range(*numbers))
+
+
+def _one(items: Any) -> Any:
+    if not isinstance(items, list) or len(items) > 1:
+        raise FunctionError("one needs a list of zero or one element")
+    return items[0] if items else None
+
+
+def _tobool(value: Any) -> Any:
+    if isinstance(value, bool) or value is None:
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise FunctionError(f"tobool: {value!r} is not a bool")
+
+
+def _base64(kind: str) -> Callable[[Any], Any]:
+    import base64
+
+    def call(text: Any) -> Any:
+        if not isinstance(text, str):
+            raise FunctionError(f"base64{kind} needs a string")
+        if kind == "encode":
+            return base64.b64encode(text.encode()).decode()
+        try:
+            return base64.b64decode(text, validate=True).decode()
+        except ValueError as exc:
+            raise FunctionError(f"base64decode: {exc}") from None
+
+    return call
+
+
+def _substr(text: str, offset: Any, length: Any) -> str:
+    start = int(offset)
+    if start < 0:
+        start += len(text)
+    return text[start:] if int(length) < 0 else text[start:start + int(length)]
+
+
+MORE_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "replace": _string_fn("replace", lambda t, old, new: t.replace(str(old), str(new))),
+    "split": _string_fn("split", lambda sep, t: str(t).split(sep)),  # split(separator, string)
+    "trimspace": _string_fn("trimspace", str.strip),
+    "trimprefix": _string_fn("trimprefix", lambda t, p: t[len(p):] if t.startswith(p) else t),
+    "trimsuffix": _string_fn("trimsuffix",
+                             lambda t, p: t[: -len(p)] if p and t.endswith(p) else t),
+    "chomp": _string_fn("chomp", lambda t: t.rstrip("\r\n")),
+    "title": _string_fn("title", lambda t: " ".join(w[:1].upper() + w[1:] for w in t.split(" "))),
+    "substr": _string_fn("substr", _substr),
+    "startswith": _string_fn("startswith", lambda t, p: t.startswith(str(p))),
+    "endswith": _string_fn("endswith", lambda t, p: t.endswith(str(p))),
+    "strrev": _string_fn("strrev", lambda t: t[::-1]),
+    "distinct": _list_fn("distinct", _distinct),
+    "compact": _list_fn("compact", lambda items: [i for i in items if i not in (None, "")]),
+    "reverse": _list_fn("reverse", lambda items: list(reversed(items))),
+    "sort": _list_fn("sort", lambda items: sorted(_to_string(i) for i in items)),
+    "sum": _list_fn("sum", lambda items: sum(items)),
+    "alltrue": _list_fn("alltrue", lambda items: all(i is True or i == "true" for i in items)),
+    "anytrue": _list_fn("anytrue", lambda items: any(i is True or i == "true" for i in items)),
+    "zipmap": _zipmap,
+    "range": _range,
+    "one": _one,
+    "tobool": _tobool,
+    "abs": lambda n: abs(n),
+    "ceil": lambda n: -int(-n // 1),
+    "floor": lambda n: int(n // 1),
+    "base64encode": _base64("encode"),
+    "base64decode": _base64("decode"),
+}
+
+
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "jsonencode": _jsonencode,
     "jsondecode": _jsondecode,
@@ -262,6 +370,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "element": _element,
     "min": lambda *v: min(v),
     "max": lambda *v: max(v),
+    **MORE_FUNCTIONS,
 }
 
 # Functions that see an Unknown argument themselves instead of returning it unevaluated.

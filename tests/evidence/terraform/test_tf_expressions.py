@@ -49,6 +49,19 @@ CASES = {
     'false || var.unset': Unknown("var.unset is not set"),
     'false && var.unset': False,
     'true || var.unset': True,
+    'replace("a-b-c", "-", "_")': "a_b_c",
+    'split(",", "x,y")': ["x", "y"],
+    'trimspace("  t ")': "t",
+    'substr("abcdef", 1, 3)': "bcd",
+    'startswith("arn:aws:kms", "arn:")': True,
+    'distinct(["a", "b", "a"])': ["a", "b"],
+    'compact(["a", "", null])': ["a"],
+    'zipmap(["k1", "k2"], [1, 2])': {"k1": 1, "k2": 2},
+    'range(3)': [0, 1, 2],
+    'one([])': None,
+    'alltrue([true, var.n == 3])': True,
+    'base64decode(base64encode("hé"))': "hé",
+    'ceil(2.1) + floor(2.9)': 5,
 }
 
 
