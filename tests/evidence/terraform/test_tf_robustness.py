@@ -145,3 +145,16 @@ def test_process_pool_gives_the_same_resources(collect, tmp_path, monkeypatch):
 
 def _refuse(text: str) -> tuple:
     raise AssertionError("a warm scan must not parse")
+
+
+def test_json_var_files_and_crlf_sources(collect, tmp_path):
+    infra = tmp_path / "infra"
+    infra.mkdir()
+    (infra / "main.tf").write_bytes(
+        b'variable "rotate" {\r\n  type = bool\r\n}\r\n'
+        b'resource "aws_kms_key" "k" {\r\n  enable_key_rotation = var.rotate\r\n}\r\n')
+    (infra / "terraform.tfvars.json").write_text('{"rotate": "true"}')
+    found, context = scan(collect, infra)
+    assert found["aws_kms_key.k"].attributes == {"enable_key_rotation": True}
+    assert found["aws_kms_key.k"].location.line == 4
+    assert context.errors == []
