@@ -208,13 +208,16 @@ class ControlHistory:
         return self.first_failed_at is not None
 
 
+_NOT_EVIDENCE = (None, "error", "unknown", "not_collected")
+
+
 def control_history(runs: Sequence[RunSummary], control_id: str) -> ControlHistory:
     statuses = [(run, run.controls.get(control_id)) for run in runs]
     streak_start: datetime | None = None
     for run, status in statuses:
         if status == "fail":
             streak_start = streak_start or run.as_of
-        elif status is not None:
+        elif status not in _NOT_EVIDENCE:  # a broken night does not show it was fixed
             streak_start = None
     days = 0
     if streak_start is not None and statuses:

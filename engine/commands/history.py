@@ -116,7 +116,8 @@ def history_command(config_path: str, locker_spec: str | None, control_id: str |
         else:
             click.echo(_table(_run_rows(runs)))
         return
-    found = control_history(runs, control_id)
+    whole = [r for r in runs if not r.shard] or runs  # shards show only part of a night
+    found = control_history(whole, control_id)
     if all(status is None for _, status in found.statuses):
         raise AssayError(f"control {control_id} is in none of the last {len(runs)} run(s)")
     if as_json:

@@ -252,3 +252,16 @@ def test_diff_keeps_an_open_gap_the_same_failure() -> None:
 
     diff = diff_runs(doc("2026-06-29T23:00:00Z"), doc("2026-06-30T23:00:00Z"))
     assert (len(diff.new), len(diff.fixed), len(diff.still)) == (0, 0, 1)
+
+
+def test_a_broken_night_does_not_end_a_failing_streak(tmp_path: Path) -> None:
+    def summary(doc: Results) -> RunSummary:
+        return RunSummary.of_results(doc.run.id, json.loads(doc.to_json()))
+
+    runs = [summary(results(n, {"A-01": s})) for n, s in
+            enumerate([P, F, Status.ERROR, Status.NOT_COLLECTED, F])]
+    found = control_history(runs, "A-01")
+    assert found.first_failed_at == START + timedelta(days=1)
+    assert found.days_failing == 4
+    runs.append(summary(results(5, {"A-01": P})))
+    assert control_history(runs, "A-01").first_failed_at is None
