@@ -119,3 +119,28 @@ def test_scan_writes_with_the_configured_object_lock_retention(tmp_path: Path,
         head = s3.head_object(Bucket="assay-locked-locker", Key=key)
         assert head["ObjectLockMode"] == "COMPLIANCE", key
         assert (head["ObjectLockRetainUntilDate"].date() - date.today()).days in (399, 400)
+
+
+@pytest.mark.parametrize("after", [0.8, 1.6])
+def test_a_scan_killed_at_any_point_leaves_no_half_run(tmp_path: Path, after: float) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from evidence.locker import LocalLocker
+
+    config = _estate(tmp_path, ".assay")
+    assay = Path(sys.executable).parent / "assay"  # the console script beside this python
+    proc = subprocess.Popen([str(assay), "scan", "-c", str(config),
+                             "--out-dir", str(tmp_path / "killed")],
+                            cwd=Path(__file__).resolve().parents[2],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(after)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    locker = LocalLocker(tmp_path / ".assay")
+    for run_id in locker.list_runs():  # whatever is visible is whole
+        json.loads(locker.read_run(run_id))
+    assert main(["scan", "-c", str(config), "--out-dir", str(tmp_path / "next")]) == 0
+    assert len(locker.list_runs()) == 1
