@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,8 +44,10 @@ class ModuleConfig:
     outputs: dict[str, Declared] = field(default_factory=dict)
     resource_types: set[str] = field(default_factory=set)
     duplicates: list[tuple[str, str, int]] = field(default_factory=list)  # (what, file, line)
+    shown_dir: str = "."  # the folder as results name it (path.module)
 
     def add_file(self, shown: str, parsed: ParsedFile) -> None:
+        self.shown_dir = posixpath.dirname(shown) or "."
         _, blocks = parsed.body
         for kind, labels, line, body in blocks:
             sups = tuple(parsed.suppressions.get(line, ()))

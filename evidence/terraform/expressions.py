@@ -46,6 +46,7 @@ class Resolver(Protocol):
     def module_output(self, name: str) -> Any: ...
     def path(self, name: str) -> Any: ...
     def is_resource_type(self, name: str) -> bool: ...
+    def read_file(self, name: str) -> Any: ...
 
 
 _ONE_STEP_ROOTS = ("var", "local", "module", "path", "terraform")
@@ -273,6 +274,9 @@ class Evaluator:
             except EvalError:
                 return False
             return value if isinstance(value, Unknown) else True
+        if name == "file" and len(arg_nodes) == 1:
+            path = self.eval(arg_nodes[0], bound)
+            return path if isinstance(path, Unknown) else self.resolver.read_file(str(path))
         function = FUNCTIONS.get(name)
         if function is None:
             return Unknown(f"{render(node)}: function {name}() is not evaluated by assay")

@@ -19,6 +19,7 @@ from typing import Any
 from engine.values import Unknown
 from evidence.terraform.config import Declared, ModuleConfig, is_local_source
 from evidence.terraform.expressions import EvalError, Evaluator, ResourceObject
+from evidence.terraform.files import read_text
 from evidence.terraform.hcl import Body
 from evidence.terraform.refs import RefFinder
 
@@ -81,6 +82,7 @@ class ModuleInstance:
     input_refs: dict[str, set[str]] = field(default_factory=dict)
     unknown: str | None = None  # the whole instance may not exist, for this reason
     ancestry: tuple[Path, ...] = ()
+    root_dir: str | None = None  # path.root, as results name it
     _locals: dict[str, Any] = field(default_factory=dict)
     _resources: dict[tuple[str, str], Any] = field(default_factory=dict)
     _expansions: dict[tuple[str, str], list[Expansion]] = field(default_factory=dict)
@@ -168,9 +170,26 @@ class ModuleInstance:
         return values[0]
 
     def path(self, name: str) -> Any:
-        if name in ("module", "root", "cwd"):
+        if name == "module":
+            return self.config.shown_dir
+        if name == "root":
+            return self.root_dir or self.config.shown_dir
+        if name == "cwd":
             return "."
         raise EvalError(f"path.{name} is not supported")
+
+    def read_file(self, name: str) -> Any:
+        """``file(path)``: a path under ``path.module`` is read from the module's folder."""
+        shown = self.config.shown_dir
+        relative = name[len(shown) + 1:] if shown != "." and name.startswith(shown + "/") \
+            else name if not name.startswith("/") else None
+        if relative is None:
+            raise EvalError(f"file({name!r}): only files of the module are read")
+        path = Path(os.path.normpath(self.config.directory / relative))
+        text, _, problem = read_text(path)
+        if text is None:
+            raise EvalError(f"file({name!r}): {problem}")
+        return text
 
     def outputs(self) -> Any:
         if self.unknown:
@@ -317,6 +336,7 @@ class ModuleInstance:
                 inputs=inputs, input_refs=refs,
                 unknown=self.unknown or expansion.unknown,
                 ancestry=self.ancestry + (self.config.directory,),
+                root_dir=self.root_dir or self.config.shown_dir,
             )
             out.append((expansion, child))
         return out

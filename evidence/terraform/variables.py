@@ -21,7 +21,7 @@ class _NoNames:
     def _refuse(self, *args: Any) -> Any:
         raise EvalError("a variables file can only hold literal values")
 
-    variable = local = module_output = path = _refuse
+    variable = local = module_output = path = read_file = _refuse
 
     def resource(self, type_name: str, name: str) -> Any:
         return self._refuse()

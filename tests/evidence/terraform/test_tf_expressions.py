@@ -124,3 +124,20 @@ def test_module_count_for_each_and_nesting(collect, tmp_path):
     assert subscription.refs["endpoint"] == ['module.each["x"].module.inner.aws_sqs_queue.q']
     assert isinstance(subscription.attributes["endpoint"], Unknown)
     assert context.errors == []
+
+
+def test_file_under_path_module_is_read(collect, tmp_path):
+    module = tmp_path / "infra" / "modules" / "role"
+    module.mkdir(parents=True)
+    (module / "policy.json").write_text('{"Statement": [{"Effect": "Allow", "Action": "*"}]}')
+    (module / "main.tf").write_text(
+        'resource "aws_iam_policy" "p" {\n  policy = file("${path.module}/policy.json")\n'
+        '  where  = path.module\n}\n'
+        'resource "aws_iam_policy" "missing" {\n  policy = file("${path.module}/nope.json")\n}\n')
+    (tmp_path / "infra" / "main.tf").write_text('module "role" {\n  source = "./modules/role"\n}\n')
+    found, _ = collect(TerraformCollector, {"paths": ["infra"]}, tmp_path)
+    policy = found["module.role.aws_iam_policy.p"].attributes
+    assert policy["where"] == "infra/modules/role"  # as results name the folder: deterministic
+    assert '"Action": "*"' in policy["policy"]
+    missing = found["module.role.aws_iam_policy.missing"].attributes["policy"]
+    assert isinstance(missing, Unknown) and "nope.json" in missing.reason
