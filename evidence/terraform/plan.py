@@ -20,7 +20,7 @@ from typing import Any
 from engine.model import Event, Location, Resource
 from engine.values import Unknown, to_jsonable
 from evidence.interface import CollectContext, Collector, CollectRequest
-from evidence.terraform.collector import TYPE_PATTERN, suppressions_of
+from evidence.terraform.collector import TYPE_PATTERN, gc_paused, suppressions_of
 from evidence.terraform.expressions import PRESENT_AFTER_APPLY
 from evidence.terraform.files import decode
 from evidence.terraform.plan_refs import ConfigRefs
@@ -63,14 +63,15 @@ class TerraformPlanCollector(Collector):
         for given in settings.files:
             path = Path(given) if Path(given).is_absolute() else self.context.base_dir / given
             shown = given if not Path(given).is_absolute() else path.name
-            try:
-                plan = read_plan(path)
-            except PlanError as exc:
-                self.context.error(f"plan {shown}: {exc}", shown)
-                continue
-            sources = self._sources(path, given, settings)
-            prefix = f"{shown}/" if several else ""
-            resources = list(self._resources(plan, shown, prefix, sources, request))
+            with gc_paused():
+                try:
+                    plan = read_plan(path)
+                except PlanError as exc:
+                    self.context.error(f"plan {shown}: {exc}", shown)
+                    continue
+                sources = self._sources(path, given, settings)
+                prefix = f"{shown}/" if several else ""
+                resources = list(self._resources(plan, shown, prefix, sources, request))
             self.context.count("plan_files")
             self.context.count("resources", len(resources))
             self._store(shown, resources, settings, request)
