@@ -9,11 +9,13 @@ live read shows.
 from __future__ import annotations
 
 import json
+import urllib.request
 from typing import Any
 
 import boto3
 
 REGION = "us-east-1"
+RANDOM_SEED = 2026
 ALL_BLOCKED = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
                "RestrictPublicBuckets": True}
 
@@ -143,7 +145,14 @@ def _iam(endpoint: str) -> None:
 
 
 def seed(endpoint: str) -> None:
-    """Create the estate, as Terraform declares it, in the moto server at ``endpoint``."""
+    """Create the estate, as Terraform declares it, in the moto server at ``endpoint``.
+
+    moto's random generator is seeded first, so key, VPC and security group ids (and
+    with them the findings) are the same on every run of the demo.
+    """
+    with urllib.request.urlopen(urllib.request.Request(  # noqa: S310 - a local moto server
+            f"{endpoint}/moto-api/seed?a={RANDOM_SEED}", method="POST"), timeout=10):
+        pass
     keys = _kms(endpoint)
     _buckets(endpoint, keys)
     _network(endpoint, keys)
