@@ -114,9 +114,14 @@ class S3Locker(Locker):
                 got = self.client.get_object_lock_configuration(Bucket=self.bucket)
                 self._lock = dict(got.get("ObjectLockConfiguration") or {})
             except ClientError as exc:
-                if _code(exc) not in ("ObjectLockConfigurationNotFoundError",):
+                code = _code(exc)
+                # Without a configured retention a role that may not read the setting can
+                # still write: the bucket's default rule (if any) applies on its own.
+                if code == "ObjectLockConfigurationNotFoundError" or (
+                        code in _DENIED and self.retention is None):
+                    self._lock = {}
+                else:
                     raise self._fail("read the bucket's Object Lock configuration", exc) from None
-                self._lock = {}
             except BotoCoreError as exc:
                 raise self._fail("read the bucket's Object Lock configuration", exc) from None
         return self._lock

@@ -149,3 +149,21 @@ def test_unreachable_endpoint_is_an_error_not_a_traceback() -> None:
     with pytest.raises(LockerError, match="cannot reach the bucket") as info:
         locker.ensure_writable()
     assert info.value.exit_code == 3
+
+
+def test_object_lock_setting_not_readable(s3_endpoint: str) -> None:
+    """A nightly role may lack s3:GetBucketObjectLockConfiguration (moto cannot deny one
+    call, so botocore's Stubber answers it): without a configured retention the locker
+    still writes; with one it cannot honour, it says so."""
+    from botocore.stub import Stubber
+
+    for retention, expect_error in ((None, False), (timedelta(days=30), True)):
+        client = _client(s3_endpoint)
+        locker = S3Locker(client, "any-bucket", "p", retention=retention)
+        with Stubber(client) as stub:
+            stub.add_client_error("get_object_lock_configuration", "AccessDenied", http_status_code=403)
+            if expect_error:
+                with pytest.raises(LockerError, match="Object Lock configuration: access denied"):
+                    locker.object_lock()
+            else:
+                assert locker.object_lock() == {}
