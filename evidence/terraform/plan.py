@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from engine.model import Event, Location, Resource
-from engine.values import Unknown, to_jsonable
+from engine.values import Unknown
 from evidence.interface import CollectContext, Collector, CollectRequest
-from evidence.terraform.collector import TYPE_PATTERN, gc_paused, suppressions_of
+from evidence.terraform.collector import TYPE_PATTERN, dump_json, gc_paused, suppressions_of
 from evidence.terraform.expressions import PRESENT_AFTER_APPLY
 from evidence.terraform.files import decode
 from evidence.terraform.plan_refs import ConfigRefs
@@ -74,7 +74,9 @@ class TerraformPlanCollector(Collector):
                 resources = list(self._resources(plan, shown, prefix, sources, request))
             self.context.count("plan_files")
             self.context.count("resources", len(resources))
-            self._store(shown, resources, settings, request)
+            sha = self._store(shown, resources, settings, request)
+            for resource in resources:
+                resource.artifacts = [sha]
             yield from resources
 
     def _sources(self, plan_path: Path, given: str, settings: PlanSettings) -> SourceMap | None:
@@ -122,13 +124,12 @@ class TerraformPlanCollector(Collector):
             )
 
     def _store(self, shown: str, resources: list[Resource], settings: PlanSettings,
-               request: CollectRequest) -> None:
+               request: CollectRequest) -> str:
         records = [{"id": r.id, "type": r.type, "file": r.location.file,
-                    "line": r.location.line, "attributes": to_jsonable(r.attributes),
+                    "line": r.location.line, "attributes": r.attributes,
                     "refs": r.refs} for r in sorted(resources, key=lambda r: r.id)]
-        data = json.dumps({"plan": shown, "resources": records}, indent=1, sort_keys=True,
-                          ensure_ascii=False).encode()
-        self.context.store_artifact(
+        data = dump_json({"plan": shown, "resources": records})
+        return self.context.store_artifact(
             name=f"terraform_plan/{shown}.resources.json", data=data,
             media_type="application/json",
             query={"plan": shown, "tf_dir": settings.tf_dir, "types": sorted(request.types)},
