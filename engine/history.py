@@ -110,7 +110,9 @@ class History:
 
     def __init__(self, locker: RunSource, cache: Path | None = None) -> None:
         self.locker = locker
-        self.cache = cache if cache is not None else default_cache_path(locker.spec)
+        root = getattr(locker, "root", None)  # a local locker: its absolute folder, not ".assay"
+        key = str(Path(root).resolve()) if root is not None else locker.spec
+        self.cache = cache if cache is not None else default_cache_path(key)
 
     def runs(self) -> list[RunSummary]:
         """Every complete-in-the-locker run, ordered by as-of time then id."""

@@ -265,3 +265,12 @@ def test_a_broken_night_does_not_end_a_failing_streak(tmp_path: Path) -> None:
     assert found.days_failing == 4
     runs.append(summary(results(5, {"A-01": P})))
     assert control_history(runs, "A-01").first_failed_at is None
+
+
+def test_two_local_lockers_named_alike_have_their_own_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSAY_CACHE_DIR", str(tmp_path / "cache"))
+    a = LocalLocker(tmp_path / "a" / ".assay", ".assay")
+    b = LocalLocker(tmp_path / "b" / ".assay", ".assay")
+    assert History(a).cache != History(b).cache
+    assert History(a).cache.parent == tmp_path / "cache"
