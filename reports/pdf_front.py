@@ -96,13 +96,17 @@ def _chart(ctx: PdfContext) -> Drawing:
     for i, status in enumerate(SUMMARY_COLUMNS):
         chart.bars[i].fillColor = STATUS_COLORS[str(status)]
     legend = Legend()
-    legend.x, legend.y = 95, 12
+    # One row across the full text width, each entry in an equal slot, so the labels
+    # neither overlap the next swatch nor run past the margin.
+    legend.x, legend.y = 0, 12
     legend.fontSize = 7
     legend.alignment = "right"
     legend.columnMaximum = 1
     legend.dx = legend.dy = 7
-    legend.deltax = 70
-    legend.colorNamePairs = [(STATUS_COLORS[str(s)], str(s)) for s in SUMMARY_COLUMNS]
+    legend.deltax = ctx.width / len(SUMMARY_COLUMNS)
+    legend.autoXPadding = 0
+    legend.colorNamePairs = [(STATUS_COLORS[str(s)], str(s).replace("_", " "))
+                             for s in SUMMARY_COLUMNS]
     drawing.add(chart)
     drawing.add(legend)
     return drawing

@@ -165,3 +165,25 @@ def test_failing_items_carry_their_baseline_marker(pdf: bytes) -> None:
     assert squash("fail (new) aws_s3_bucket.raw_uploads") in flat
     assert squash("fail (existing)") in flat
     assert squash("new: not failing in the baseline") in flat
+
+
+def test_summary_chart_and_legend_stay_inside_the_text_width(results: Results) -> None:
+    from reportlab.graphics.charts.legends import Legend
+    from reportlab.graphics.shapes import Rect, String
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from reports.pdf_front import _chart
+
+    width = 170 * 2.834645669  # A4 less 20 mm margins, in points
+    drawing = _chart(PdfContext(results, width))
+    legend = next(c for c in drawing.contents if isinstance(c, Legend))
+    x0, _, x1, _ = legend.getBounds()
+    assert 0 <= x0 and x1 <= width
+    assert all("_" not in name for _, name in legend.colorNamePairs)
+    shapes = legend.draw().contents
+    swatches = sorted(s.x for s in shapes if isinstance(s, Rect))
+    labels = sorted((s.x, stringWidth(s.text, s.fontName, s.fontSize))
+                    for s in shapes if isinstance(s, String))
+    assert len(labels) == len(swatches) == len(legend.colorNamePairs)
+    for (x, text_width), next_swatch in zip(labels, [*swatches[1:], width], strict=True):
+        assert x + text_width < next_swatch  # no label runs into the next entry
