@@ -131,8 +131,10 @@ def yaml_files(paths: Iterable[PathLike], errors: _Errors) -> list[Path]:
     for given in paths:
         path = Path(given)
         if path.is_dir():
+            # Not is_file(): a dangling link or unreadable entry must be reported when read,
+            # not silently leave its control out of the run.
             candidates = sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES
-                                and p.is_file() and not _hidden(p.relative_to(path)))
+                                and not p.is_dir() and not _hidden(p.relative_to(path)))
         elif path.is_file():
             candidates = [path]
         else:

@@ -383,3 +383,11 @@ def test_a_mangled_control_is_located_errors_never_a_crash(
     except InputErrors as caught:
         for error in caught.errors:
             assert error.location is not None and error.location.line >= 1, str(error)
+
+
+def test_a_control_file_that_cannot_be_read_inside_a_folder_is_an_error(tmp_path: Path) -> None:
+    """A dangling link in a controls folder is reported, never silently left out."""
+    write(tmp_path, "lib/EX-KMS-01.yaml", GOOD.format(id="EX-KMS-01"))
+    (tmp_path / "lib" / "EX-GONE-01.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    assert errors_of([tmp_path / "lib"]) == [
+        f"{tmp_path / 'lib' / 'EX-GONE-01.yaml'}: cannot read file: No such file or directory"]
