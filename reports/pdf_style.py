@@ -125,7 +125,8 @@ def _cut_word(word: str, width: float, font: str, size: float) -> list[str]:
 def wrap_text(text: object, width: float, font: str = FONT, size: float = CELL_SIZE,
               max_lines: int = CELL_MAX_LINES) -> str:
     """``text`` broken into lines no wider than ``width``; over-long words are cut and
-    more than ``max_lines`` lines are cut short with a pointer to results.csv."""
+    more than ``max_lines`` lines are cut short with a pointer to results.json, which holds
+    every cell in full (results.csv has the findings only)."""
     # No line holds more characters than this (the narrowest glyphs are ~0.2 em), so
     # a longer text cannot fit in max_lines anyway: never measure more than that.
     budget = int(max_lines * width / (0.18 * size)) + 1
@@ -152,7 +153,7 @@ def wrap_text(text: object, width: float, font: str = FONT, size: float = CELL_S
         if len(lines) > max_lines:
             break
     if len(lines) > max_lines or len(str(text)) > budget:
-        lines = lines[:max_lines - 1] + ["… (cut short; full text in results.csv)"]
+        lines = lines[:max_lines - 1] + ["… (cut short; full text in results.json)"]
     return "\n".join(lines)
 
 

@@ -155,8 +155,13 @@ def test_giant_and_foreign_evidence_text_still_renders(results: Results) -> None
     findings[1] = findings[1].model_copy(update={"message": "word " * 50_000,
                                                  "resource": findings[1].resource.model_copy(
                                                      update={"id": "日本語 Ω ünïcödé \u202e"})})
-    text = pdf_text(PdfRenderer().render(results.model_copy(update={"findings": findings})))
-    assert text.count("cut short; full text in results.csv") == 2
+    artifacts = list(results.artifacts)
+    artifacts[0] = artifacts[0].model_copy(update={"query": {"types": ["t" * 12] * 2_000}})
+    text = pdf_text(PdfRenderer().render(results.model_copy(
+        update={"findings": findings, "artifacts": artifacts})))
+    # results.json holds every cell in full (results.csv has no queries or scopes)
+    assert text.count("cut short; full text in results.json") >= 3
+    assert "results.csv)" not in text
     assert "ünïcödé" in text
 
 
