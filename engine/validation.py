@@ -128,7 +128,8 @@ def _drop_other_union_members(groups: dict[tuple[KeyPath, str, bool], list[Error
     paths = [path for path, _, _ in groups]
     for key in list(groups):
         path = key[0]
-        shallow = all(e["type"] in _EXPECTED for e in groups[key])
+        shallow = all(e["type"] in _EXPECTED or e["type"] == "literal_error"
+                      for e in groups[key])
         if shallow and any(len(p) > len(path) and p[:len(path)] == path for p in paths):
             del groups[key]
 

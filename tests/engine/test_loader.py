@@ -391,3 +391,19 @@ def test_a_control_file_that_cannot_be_read_inside_a_folder_is_an_error(tmp_path
     (tmp_path / "lib" / "EX-GONE-01.yaml").symlink_to(tmp_path / "nowhere.yaml")
     assert errors_of([tmp_path / "lib"]) == [
         f"{tmp_path / 'lib' / 'EX-GONE-01.yaml'}: cannot read file: No such file or directory"]
+
+
+@pytest.mark.parametrize(("expect", "line"), [
+    ("{max_gap: 10}", "12:23: max_gap: expected a string, got a number"),
+    ("{max_gap: 1 week}", "12:23: invalid duration '1 week'; expected e.g. 90d, 24h, 30m, 1d12h"),
+    ("sometimes", "12:13: expect: expected 'none' or {max_gap: DURATION}, got a string"),
+])
+def test_a_mistake_in_expect_is_one_line(tmp_path: Path, expect: str, line: str) -> None:
+    """The member of ``expect`` that took the value's shape explains it; the other
+    (``none``) does not add a second, misleading line."""
+    text = GOOD.format(id="EX-KMS-01").replace(
+        "    source: terraform\n    resource: aws_kms_key\n"
+        "    assert: {path: enable_key_rotation, eq: true}\n",
+        f"    source: cloudtrail\n    events: {{where: {{path: eventName, eq: X}}}}\n"
+        f"    expect: {expect}\n")
+    assert one_error(tmp_path, text) == line
