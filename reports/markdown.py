@@ -61,11 +61,12 @@ class _Writer:
         existing = [f for f in failing if f.baseline == "existing"]
         self._header(new, existing)
         self._group("New failures" if results.baseline else "Failures", new)
+        # collection errors first: they are usually why checks below broke
+        self._run_errors()
         self._listing("Could not be decided (unknown)",
                       [f for f in results.findings if f.status == Status.UNKNOWN])
         self._listing("Checks that broke (error)",
                       [f for f in results.findings if f.status == Status.ERROR])
-        self._run_errors()
         if existing:
             self._group("Failures already in the baseline", existing)
         if results.baseline and results.baseline.fixed:

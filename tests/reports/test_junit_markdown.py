@@ -34,6 +34,8 @@ def test_markdown_new_failures_first_then_unknown_and_errors():
     assert "`aws_s3_bucket.logs` at `main.tf:12`" in text
     assert "var.n is not set" in text
     assert "### Collection errors (1)" in text and "`bad.tf:3`" in text
+    # the collection errors explain the broken checks, so they come before them
+    assert text.index("### Collection errors") < text.index("### Checks that broke")
     assert "The run is incomplete" in text
     assert "Fix ENC-S3-01 tf." in text
 
