@@ -109,7 +109,7 @@ def _leaf_truth(path: str, op: CompiledOperator, present_counts: bool = False
 def _leaf_verdict(path: str, op: CompiledOperator, present_counts: bool = False
                   ) -> Callable[[Mapping[str, Any], EvalContext], Verdict]:
     extract, probe = compile_path(path), compile_probe(path)
-    test, every = op.test, op.quantifier == "every"
+    test, every, note = op.test, op.quantifier == "every", op.note
     yes, no = _outcomes(op)
     prefix, suffix = f"{path}: ", f"; expected {op.expected}"
     nothing = Verdict(no, f"{prefix}no value{suffix}")
@@ -124,8 +124,9 @@ def _leaf_verdict(path: str, op: CompiledOperator, present_counts: bool = False
             key = (value.__class__, value)
             known = cache.get(key) if cache is not None else None
             if known is None:
-                known = Verdict(yes if test(value, ctx.as_of) else no,
-                                prefix + render(value) + suffix)
+                holds = test(value, ctx.as_of)
+                known = Verdict(yes if holds else no, prefix + render(value)
+                                + (note(value) if note and not holds else "") + suffix)
                 if cache is not None and len(cache) < _VERDICT_CACHE_SIZE:
                     cache[key] = known
             return known
@@ -139,7 +140,8 @@ def _leaf_verdict(path: str, op: CompiledOperator, present_counts: bool = False
             return Verdict(UNKNOWN, unknown_reason(unknowns))
         else:
             holds, shown = (True, hits) if hits else (False, misses)
-        return Verdict(yes if holds else no, prefix + render_found(shown) + suffix)
+        found = render_found(shown, None if holds else note)
+        return Verdict(yes if holds else no, prefix + found + suffix)
 
     return verdict
 

@@ -47,6 +47,7 @@ class OperatorDef:
     inverted: bool = False  # a derived negation of the operator it was made from
     bool_operand: bool = False  # ``op: false`` is the negation of ``op: true``
     clock: bool = False  # the test depends on the as-of time
+    note: Callable[[Any], str] | None = None  # why a value cannot be compared at all
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,7 @@ class CompiledOperator:
     negate: bool  # flip the quantified truth
     expected: str
     clock: bool  # the test reads the as-of time
+    note: Callable[[Any], str] | None = None
 
 
 # --------------------------------------------------------------------------- operands
@@ -167,6 +169,10 @@ def _age_at_most(limit: timedelta) -> ValueTest:
     return young_enough
 
 
+def _not_a_moment(value: Any) -> str:
+    return " (not a date or time)" if to_datetime(value) is NOPE else ""
+
+
 def _present(_: Any) -> ValueTest:
     def present(value: Any, as_of: datetime) -> bool:
         return True
@@ -217,7 +223,7 @@ BASE_OPERATORS: Final[dict[str, OperatorDef]] = {
                        _phrase(lambda o: "<= " + render(o), lambda o: "> " + render(o))),
     "age_lte": OperatorDef("every", _duration_operand, _age_at_most,
                            _phrase(lambda o: f"at most {o} old", lambda o: f"older than {o}"),
-                           clock=True),
+                           clock=True, note=_not_a_moment),
     "exists": OperatorDef("some", _bool_operand, _present,
                           _phrase(lambda o: "a value", lambda o: "no value"), bool_operand=True),
     "contains": OperatorDef("some", _any_operand, _equals,
@@ -252,7 +258,8 @@ def compile_operator(name: str, operand: Any, negated: bool = False) -> Compiled
     else:
         negate = negated != flip
     return CompiledOperator(definition.quantifier, test, negate,
-                            definition.phrase(operand, negated != flip), definition.clock)
+                            definition.phrase(operand, negated != flip), definition.clock,
+                            definition.note)
 
 
 def _inverse(test: ValueTest) -> ValueTest:

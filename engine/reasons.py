@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -45,13 +45,17 @@ def render(value: Any) -> str:
     return render(str(value))
 
 
-def render_found(values: list[Any]) -> str:
-    """What a path yielded: ``no value``, one value, or a list of them."""
+def render_found(values: list[Any], note: Callable[[Any], str] | None = None) -> str:
+    """What a path yielded: ``no value``, one value, or a list of them; ``note`` adds a
+    remark after each value it concerns (`` (not a date or time)``)."""
     if not values:
         return "no value"
+    if note is None:
+        return render(values[0]) if len(values) == 1 else render(values)
     if len(values) == 1:
-        return render(values[0])
-    return render(values)
+        return render(values[0]) + note(values[0])
+    shown = ", ".join(render(v) + note(v) for v in values[:MAX_ITEMS])
+    return "[" + shown + _more(len(values)) + "]"
 
 
 def _more(count: int) -> str:

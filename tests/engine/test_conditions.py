@@ -378,3 +378,13 @@ def test_not_a_condition() -> None:
 def test_model_rejects_unknown_operators_at_load_time() -> None:
     with pytest.raises(ValidationError):
         cond("{path: a, equals: 1}")
+
+
+def test_a_value_that_is_no_date_says_so() -> None:
+    """``age_lte`` on text that is no date fails, and the reason says why."""
+    assert run("{path: a, age_lte: 90d}", {"a": "yesterday"}) == Verdict(
+        F, 'a: "yesterday" (not a date or time); expected at most 90d old')
+    assert run("{path: a, age_lte: 90d}", {"a": ["2020-01-01", "soon"]}) == Verdict(
+        F, 'a: ["2020-01-01", "soon" (not a date or time)]; expected at most 90d old')
+    assert run("{path: a, age_lte: 90d}", {"a": "2020-01-01"}) == Verdict(
+        F, 'a: "2020-01-01"; expected at most 90d old')
