@@ -53,3 +53,14 @@ def test_credential_report_columns_are_not_secrets() -> None:
 def test_json_stays_json() -> None:
     data = json.dumps({"a": {"Password": "x\\\"y"}, "b": [1, 2]}).encode()
     assert json.loads(redact(data)) == {"a": {"Password": "[REDACTED]"}, "b": [1, 2]}
+
+
+def test_names_split_by_separators_still_pass_the_quick_filter() -> None:
+    data = b'{"pass_word": "hunter2", "Secret-Access.Key": "abc", "region": "eu-west-1"}'
+    assert redact(data) == (b'{"pass_word": "[REDACTED]", "Secret-Access.Key": "[REDACTED]", '
+                            b'"region": "eu-west-1"}')
+
+
+def test_evidence_naming_no_secret_is_returned_unchanged() -> None:
+    data = b'{"bucket": "docs", "acl": "private", "tags": {"Name": "x"}}\nkey = value\n'
+    assert redact(data) == data
