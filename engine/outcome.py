@@ -40,10 +40,15 @@ def counts_of(findings: Iterable[Finding]) -> CheckCounts:
 
 
 def settle(outcome: CheckOutcome) -> CheckOutcome:
-    """Set status and counts from the findings (the status when there are none stays)."""
+    """Set status and counts from the findings; with none, the status and its message stay.
+
+    The message explains a check as a whole (nothing in scope, source not configured);
+    once there are findings, they say why, so the message goes.
+    """
     outcome.counts = counts_of(outcome.findings)
     if outcome.findings:
         outcome.status = worst(f.status for f in outcome.findings)
+        outcome.message = ""
     return outcome
 
 

@@ -57,6 +57,7 @@ def test_issue_example_end_to_end(terraform: None) -> None:
     requirement = results.frameworks[0].requirements[0]
     assert (requirement.id, requirement.status) == ("R1", RequirementStatus.NOT_SATISFIED)
     assert results.run.complete and results.summary["fail"] == 1
+    assert results.controls[0].checks[0].message == ""  # the findings say why
     assert results.findings[1].resource.location.file == "main.tf"
 
 
