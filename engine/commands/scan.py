@@ -14,14 +14,14 @@ from engine.commands.check import default_redactor
 from engine.commands.common import (
     FAIL_ON,
     existing_path,
-    frameworks_in_scope,
     load_library,
     renderers_for,
 )
 from engine.config import Config, resolve
-from engine.errors import AssayError, ControlError, InputErrors
-from engine.loader import load_model, load_model_located
-from engine.model import Control, parse_duration
+from engine.config_checks import BUILTIN, LocatedConfig, frameworks_and_params, named_paths
+from engine.errors import AssayError
+from engine.loader import load_model
+from engine.model import parse_duration
 from engine.output import exit_code, write_atomic
 from engine.progress import reporter_for
 from engine.results import Results
@@ -29,8 +29,6 @@ from engine.run import RunPlan, execute
 from engine.shards import apply_shard, group_id, parse_shard
 from engine.status import Severity
 from evidence.locker import Locker, manifest_bytes, open_locker
-
-BUILTIN = "builtin"
 
 
 def load_config(path: Path) -> Config:
@@ -46,49 +44,29 @@ def configured_sources(config: Config, base_dir: Path) -> dict[str, dict[str, An
     return sources
 
 
-def plan_for(config: Config, config_path: Path, *, control_paths: tuple[str, ...],
-             no_builtin: bool, framework_ids: tuple[str, ...], as_of: str | None) -> RunPlan:
-    base_dir = config_path.resolve().parent
-    configured = [p for p in config.controls if p != BUILTIN]
-    paths = [existing_path(str(resolve(base_dir, p))) for p in configured]
+def plan_for(located: LocatedConfig, *, control_paths: tuple[str, ...], no_builtin: bool,
+             framework_ids: tuple[str, ...], as_of: str | None) -> RunPlan:
+    config, base_dir = located.config, located.base_dir
+    paths, waivers = named_paths(located)
     paths += [existing_path(p) for p in control_paths]
     builtin = BUILTIN in config.controls and not no_builtin
-    waivers = existing_path(str(resolve(base_dir, config.waivers))) if config.waivers else None
     library = load_library(paths, builtin, waivers)
-    check_param_overrides(config, config_path, library.controls)
+    frameworks = frameworks_and_params(located, library.catalogs, library.controls, framework_ids)
     when, pinned = resolve_as_of(as_of, config.as_of)
     return RunPlan(
-        controls=library.controls, catalogs=library.catalogs,
-        frameworks=frameworks_in_scope(library.catalogs, config.frameworks, framework_ids),
+        controls=library.controls, catalogs=library.catalogs, frameworks=frameworks,
         sources=configured_sources(config, base_dir), base_dir=base_dir, as_of=when,
         period=config.period_bounds(when), redact=default_redactor(), waivers=library.waivers,
         params=config.params, organization=config.organization,
-        config_digest=hashlib.sha256(config_path.read_bytes()).hexdigest(),
+        config_digest=hashlib.sha256(located.path.read_bytes()).hexdigest(),
         started=None if pinned else when,
     )
 
 
-def check_param_overrides(config: Config, config_path: Path, controls: list[Control]) -> None:
-    """Every ``params: {CONTROL: {name: value}}`` entry names a loaded control's parameter."""
-    if not config.params:
-        return
-    positions = load_model_located(config_path, Config).positions
-    known = {c.id: c for c in controls}
-    errors: list[AssayError] = []
-    for control_id, overrides in config.params.items():
-        control = known.get(control_id)
-        if control is None:
-            errors.append(ControlError(f"params: no control with id {control_id!r}",
-                                       positions.key(("params", control_id))))
-            continue
-        for name in overrides:
-            if name not in control.params:
-                declared = ", ".join(sorted(control.params)) or "none"
-                errors.append(ControlError(
-                    f"params: control {control_id} has no parameter {name!r} (it has: {declared})",
-                    positions.key(("params", control_id, name))))
-    if errors:
-        raise InputErrors(errors)
+def check_out_dir(out_dir: Path) -> None:
+    """The output folder must be usable before any work is done."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise AssayError(f"--out-dir {out_dir}: exists and is not a folder")
 
 
 def open_configured_locker(config: Config, base_dir: Path) -> Locker | None:
@@ -160,15 +138,16 @@ def scan_command(config_path: str, control_paths: tuple[str, ...], no_builtin: b
                  framework_ids: tuple[str, ...], fmt: str, out_dir: Path, fail_on: str,
                  as_of: str | None, shard_specs: tuple[str, ...]) -> None:
     """Run every configured source against the controls in scope."""
-    path = existing_path(config_path)
-    config = load_config(path)
+    located = LocatedConfig.load(existing_path(config_path))
+    config = located.config
     fmts = [f.strip() for f in fmt.split(",") if f.strip()]
     renderers_for(fmts)  # an unknown format is bad input: fail before any work
     shard = parse_shard(shard_specs)
     if shard and as_of is None and config.as_of is None:
         raise AssayError("--shard needs --as-of (or as_of in the config): the shards of one "
                          "night must share it")
-    plan = apply_shard(plan_for(config, path, control_paths=control_paths,
+    check_out_dir(out_dir)
+    plan = apply_shard(plan_for(located, control_paths=control_paths,
                                 no_builtin=no_builtin, framework_ids=framework_ids,
                                 as_of=as_of), shard)
     locker = open_configured_locker(config, plan.base_dir)

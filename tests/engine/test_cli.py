@@ -151,3 +151,31 @@ def test_unknown_param_overrides_are_located(tmp_path: Path,
     assert err == [f"{config}:5:5: params: control EX-KMS-01 has no parameter 'days' (it has: none)",
                    f"{config}:6:3: params: no control with id 'NOPE-01'"]
     assert not (tmp_path / "out").exists()
+
+
+def test_config_names_are_checked_and_located_together(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "assay.yaml"
+    config.write_text("controls: [builtin, ./missing]\nwaivers: ./nowaivers.yaml\nlocker: null\n")
+    assert main(["scan", "-c", str(config), "--out-dir", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"{config}:1:21: controls: ./missing: no such file or folder",
+        f"{config}:2:10: waivers: ./nowaivers.yaml: no such file"]
+    config.write_text("frameworks: [pci-dss, nope]\nlocker: null\ncontrols: []\n")
+    assert main(["scan", "-c", str(config), "--framework", "soc2"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith(f"{config}:1:23: frameworks: unknown framework 'nope'")
+    assert err[1] == (f"{config}: --framework soc2: not among the frameworks in scope "
+                      "(pci-dss, nope)")
+    assert not (tmp_path / "out").exists()
+
+
+def test_out_dir_that_is_a_file_is_refused_before_any_work(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "assay.yaml"
+    config.write_text("controls: []\nlocker: .assay\n")
+    blocker = tmp_path / "out"
+    blocker.write_text("x")
+    assert main(["scan", "-c", str(config), "--out-dir", str(blocker)]) == 2
+    assert "exists and is not a folder" in capsys.readouterr().err
+    assert not (tmp_path / ".assay").exists()
