@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from engine.yamlloc import loads_located
+
 CONTROL_ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
 REQUIRED = ("name", "control", "owner", "date")
 ALLOWED = frozenset({*REQUIRED, "files", "description"})
@@ -51,6 +53,8 @@ def parse_records(text: str) -> tuple[list[Record], list[RecordError]]:
         line = mark.line + 1 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc)
         return [], [RecordError(f"invalid YAML: {problem}", line)]
+    except ValueError:  # an impossible date (2026-02-30): kept as text, _date then names it
+        data, _ = loads_located(text, "attestation record")
     if node is None:
         return [], [RecordError("empty attestation file", 1)]
     if isinstance(data, dict) and isinstance(node, yaml.MappingNode):

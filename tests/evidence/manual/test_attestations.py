@@ -156,3 +156,14 @@ def test_missing_folder_and_symlink_loop(tmp_path: Path) -> None:
     os.symlink(folder, folder / "loop")
     found, ctx = _collect(tmp_path)
     assert found == [] and ctx.errors == []
+
+
+def test_an_impossible_date_is_one_located_error_not_a_broken_collector(tmp_path: Path) -> None:
+    folder = tmp_path / "attestations"
+    folder.mkdir()
+    (folder / "a.yaml").write_text("name: x\ncontrol: IAM-01\nowner: o\ndate: 2026-02-30\n")
+    (folder / "b.yaml").write_text("name: ok\ncontrol: IAM-01\nowner: o\ndate: 2026-02-28\n")
+    found, ctx = _collect(tmp_path)
+    assert [r.id for r in found] == ["IAM-01/ok"]
+    assert ctx.errors == [("attestation: invalid date '2026-02-30'; expected YYYY-MM-DD or "
+                           "ISO 8601", "attestations/a.yaml:4")]
