@@ -326,7 +326,8 @@ def digest_of(value: Any) -> str:
 
 
 def run_id(plan: RunPlan, library_digest: str) -> str:
-    """Stable for the same inputs: the as-of time plus a digest of what was asked."""
+    """Stable for the same inputs: the as-of time plus a digest of what was asked, and of
+    the tool version, so a pinned scan re-run after an upgrade is a run of its own."""
     scope = digest_of([plan.config_digest, library_digest, sorted(plan.frameworks),
-                       sorted(plan.sources), plan.shard])
+                       sorted(plan.sources), plan.shard, __version__])
     return f"{plan.as_of.strftime('%Y%m%dT%H%M%SZ')}-{scope[:8]}"

@@ -12,6 +12,7 @@ from engine.cli import ExitCode
 from engine.clock import resolve_as_of
 from engine.commands.common import (
     FAIL_ON,
+    check_out_file,
     emit,
     existing_path,
     frameworks_in_scope,
@@ -94,6 +95,7 @@ def check_command(paths: tuple[str, ...], control_paths: tuple[str, ...], no_bui
                   out: Path | None, fail_on: str, as_of: str | None,
                   baseline_path: str | None = None, tf_dir: str | None = None) -> None:
     """Check Terraform folders and plan JSON files before they merge."""
+    check_out_file(out)
     targets = [existing_path(p) for p in paths]
     library = load_library([existing_path(p) for p in control_paths], not no_builtin,
                            existing_path(waivers_path) if waivers_path else None)

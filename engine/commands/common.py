@@ -73,6 +73,12 @@ def renderers_for(names: Sequence[str]) -> list[Renderer]:
     return chosen
 
 
+def check_out_file(out: Path | None) -> None:
+    """``--out`` must name a file; checked before any work."""
+    if out is not None and (str(out) in ("", ".") or out.is_dir()):
+        raise AssayError(f"--out {str(out)!r}: expected a file path, not a folder")
+
+
 def emit(results: Results, chosen: Renderer, out: Path | None) -> None:
     data = chosen.render(results)
     if out is None:

@@ -17,7 +17,7 @@ from engine.commands.common import (
     load_library,
     renderers_for,
 )
-from engine.config import Config, resolve
+from engine.config import Config
 from engine.config_checks import BUILTIN, LocatedConfig, frameworks_and_params, named_paths
 from engine.errors import AssayError
 from engine.loader import load_model
@@ -39,8 +39,8 @@ def load_config(path: Path) -> Config:
 
 def configured_sources(config: Config, base_dir: Path) -> dict[str, dict[str, Any]]:
     sources = config.sources.configured()
-    if config.attestations:
-        sources["manual"] = {"path": str(resolve(base_dir, config.attestations))}
+    if config.attestations:  # relative to base_dir, like every other source's paths
+        sources["manual"] = {"path": config.attestations}
     return sources
 
 

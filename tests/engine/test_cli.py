@@ -60,6 +60,8 @@ def test_same_inputs_same_bytes(tmp_path: Path) -> None:
     (["check", str(DATA / "infra"), "--framework", "sox"], "unknown framework 'sox'"),
     (["check", str(DATA / "infra"), "--format", "pdf"], "Invalid value for '--format'"),
     (["scan", "-c", "/no/assay.yaml"], "/no/assay.yaml: no such file or directory"),
+    (["check", str(DATA / "infra"), "--out", ""], "--out '.': expected a file path"),
+    (["check", str(DATA / "infra"), "--out", str(DATA)], "is a directory"),
 ])
 def test_bad_input_exits_2_with_one_line(argv: list[str], message: str,
                                         capsys: pytest.CaptureFixture[str]) -> None:
