@@ -11,6 +11,7 @@ import click
 from engine.clock import resolve_as_of
 from engine.commands.common import existing_path, load_library
 from engine.config import Config
+from engine.config_checks import BUILTIN, LocatedConfig, named_paths
 from engine.errors import AssayError
 from engine.model import parse_duration
 from engine.output import write_atomic
@@ -64,18 +65,30 @@ def waivers_group() -> None:
 
 
 @waivers_group.command("list")
-@click.argument("waivers_path")
+@click.argument("waivers_path", required=False)
+@click.option("-c", "--config", "config_path", default="assay.yaml", show_default=True,
+              help="Without WAIVERS_PATH: list the waivers (and use the controls) it names.")
 @click.option("--controls", "control_paths", multiple=True)
 @click.option("--no-builtin", is_flag=True)
 @click.option("--expiring", help="Only waivers expiring within this duration, e.g. 30d.")
 @click.option("--as-of", "as_of")
-def waivers_list(waivers_path: str, control_paths: tuple[str, ...], no_builtin: bool,
-                 expiring: str | None, as_of: str | None) -> None:
+def waivers_list(waivers_path: str | None, config_path: str, control_paths: tuple[str, ...],
+                 no_builtin: bool, expiring: str | None, as_of: str | None) -> None:
     """List waivers with their status at as-of: active, expiring or expired."""
-    library = load_library([existing_path(p) for p in control_paths], not no_builtin,
-                           existing_path(waivers_path))
-    when, _ = resolve_as_of(as_of, None)
     window = parse_duration(expiring) if expiring else None
+    extra = [existing_path(p) for p in control_paths]
+    pinned = None
+    if waivers_path is not None:
+        library = load_library(extra, not no_builtin, existing_path(waivers_path))
+    else:
+        located = LocatedConfig.load(existing_path(config_path))
+        paths, waivers = named_paths(located)
+        if waivers is None:
+            raise AssayError(f"{config_path}: names no waivers file")
+        builtin = BUILTIN in located.config.controls and not no_builtin
+        library = load_library(paths + extra, builtin, waivers)
+        pinned = located.config.as_of
+    when, _ = resolve_as_of(as_of, pinned)
     for waiver in sorted(library.waivers, key=lambda w: (w.expires, w.id)):
         left = waiver.expires - when
         if window is not None and not (0 <= left.total_seconds() <= window.total_seconds()):

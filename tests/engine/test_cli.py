@@ -181,3 +181,19 @@ def test_out_dir_that_is_a_file_is_refused_before_any_work(
     assert main(["scan", "-c", str(config), "--out-dir", str(blocker)]) == 2
     assert "exists and is not a folder" in capsys.readouterr().err
     assert not (tmp_path / ".assay").exists()
+
+
+def test_waivers_list_reads_the_configuration(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "controls").mkdir()
+    (tmp_path / "controls" / "EX-KMS-01.yaml").write_bytes(
+        (DATA / "controls" / "EX-KMS-01.yaml").read_bytes())
+    (tmp_path / "waivers.yaml").write_bytes((DATA / "waivers.yaml").read_bytes())
+    config = tmp_path / "assay.yaml"
+    config.write_text("controls: [./controls]\nwaivers: ./waivers.yaml\n"
+                      "as_of: 2026-12-01T00:00:00Z\n")
+    assert main(["waivers", "list", "-c", str(config)]) == 0
+    assert "W-KMS-B\tEX-KMS-01.tf\t2026-12-31\t30d left" in capsys.readouterr().out
+    config.write_text("controls: [./controls]\n")
+    assert main(["waivers", "list", "-c", str(config)]) == 2
+    assert "names no waivers file" in capsys.readouterr().err
