@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from engine.collect import NotCollected
 from engine.conditions import EvalContext, Predicate, Truth, compile_condition
 from engine.model import Check, Control, Finding, Location, Resource, ResourceRef, parse_duration
 from engine.outcome import CheckOutcome, finding, ref_of, settle
@@ -109,7 +110,8 @@ def suppress(result: Finding, resource: Resource, as_of: datetime) -> Finding:
     return result
 
 
-def not_collected_findings(control: Control, check: Check, gaps: Iterable[Any]) -> list[Finding]:
+def not_collected_findings(control: Control, check: Check,
+                           gaps: Iterable[NotCollected]) -> list[Finding]:
     """One not_collected finding per scope the collector could not read."""
     return [finding(control, check,
                     ResourceRef(type=check.resource or check.source, id=gap.scope),

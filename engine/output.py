@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from pathlib import Path
@@ -11,7 +12,9 @@ from engine.results import Results
 from engine.status import Severity, Status
 
 
+@functools.cache
 def _umask() -> int:
+    """The process umask, read once: reading it means setting it, which is not thread-safe."""
     current = os.umask(0)
     os.umask(current)
     return current

@@ -48,6 +48,7 @@ from engine.results import (
     Period,
     Results,
     RunInfo,
+    WaiverSummary,
 )
 from engine.rollup import control_results, finding_summary, framework_results
 from engine.status import Status
@@ -270,7 +271,7 @@ def _broken(items: Sequence[_Selected], message: str) -> list[CheckOutcome]:
 
 def _results(plan: RunPlan, controls: list[Control], outcomes: list[CheckOutcome],
              contexts: Mapping[str, SourceContext], manual: list[Resource],
-             waivers: Any) -> Results:
+             waivers: WaiverSummary) -> Results:
     errors = sorted((e for c in contexts.values() for e in c.errors),
                     key=lambda e: (e.source, e.location or "", e.message))
     broken = any(o.status is Status.ERROR for o in outcomes)
