@@ -197,3 +197,13 @@ def test_waivers_list_reads_the_configuration(tmp_path: Path,
     config.write_text("controls: [./controls]\n")
     assert main(["waivers", "list", "-c", str(config)]) == 2
     assert "names no waivers file" in capsys.readouterr().err
+
+
+def test_every_command_is_listed_and_defined(capsys: pytest.CaptureFixture[str]) -> None:
+    from engine.cli import _COMMAND_MODULES
+
+    assert main(["--help"]) == 0
+    listed = capsys.readouterr().out
+    for name in _COMMAND_MODULES:
+        assert f"  {name} " in listed
+    assert main(["nosuchcommand"]) == 2
