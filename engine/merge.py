@@ -14,6 +14,7 @@ from itertools import combinations
 
 from engine.errors import AssayError
 from engine.model import Finding, Framework, Requirement
+from engine.outcome import finding_order
 from engine.results import (
     ArtifactRecord,
     CheckCounts,
@@ -188,8 +189,7 @@ def merge(parts: Sequence[Results]) -> Results:
     _check_compatible(parts)
     first = parts[0]
     findings = sorted(_findings(parts),
-                      key=lambda f: (f.control_id, f.check_id, f.resource.id, f.status.value,
-                                     f.message))
+                      key=finding_order)
     controls = _controls(parts)
     frameworks = framework_results([_catalog(f) for f in first.frameworks], controls)
     artifacts: dict[tuple[str, str, str], ArtifactRecord] = {

@@ -61,3 +61,8 @@ def finding(control: Control, check: Check, resource: ResourceRef, status: Statu
 
 def ref_of(resource: Resource) -> ResourceRef:
     return ResourceRef(type=resource.type, id=resource.id, location=resource.location)
+
+
+def finding_order(found: Finding) -> tuple[str, str, str, str, str]:
+    """The order of findings in every results document (a Status is its own string)."""
+    return (found.control_id, found.check_id, found.resource.id, found.status, found.message)

@@ -40,7 +40,7 @@ from engine.model import (
     ResourceRef,
     Waiver,
 )
-from engine.outcome import CheckOutcome, finding, settle
+from engine.outcome import CheckOutcome, finding, finding_order, settle
 from engine.results import (
     ArtifactRecord,
     AttestationFile,
@@ -283,8 +283,7 @@ def _results(plan: RunPlan, controls: list[Control], outcomes: list[CheckOutcome
                                + [f.model_dump(mode="json") for f in frameworks])
     finished = plan.as_of if plan.started is None else datetime.now(plan.as_of.tzinfo)
     findings = sorted((f for o in outcomes for f in o.findings),
-                      key=lambda f: (f.control_id, f.check_id, f.resource.id, f.status.value,
-                                     f.message))
+                      key=finding_order)
     run = RunInfo(
         id=run_id(plan, library_digest),
         started=plan.started or plan.as_of, finished=finished, as_of=plan.as_of,
