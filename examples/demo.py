@@ -111,11 +111,9 @@ def config_for(endpoint: str) -> Path:
 
 
 def _commands() -> set[str]:
-    from engine.cli import _register, cli
+    from engine.cli import _COMMAND_MODULES
 
-    if not cli.commands:
-        _register()
-    return set(cli.commands)
+    return set(_COMMAND_MODULES)
 
 
 def run_assay(*argv: str, ok: tuple[int, ...] = (0,)) -> int:
