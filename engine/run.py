@@ -147,14 +147,9 @@ def execute(plan: RunPlan) -> Results:
 
 def _run_source(plan: RunPlan, source: str, items: Sequence[_Selected],
                 contexts: dict[str, SourceContext]) -> tuple[list[CheckOutcome], list[Resource]]:
-    if source not in plan.sources and source != "manual":
-        reason = f"source {source} is not configured"
-        return [CheckOutcome(i.control, i.check, Status.NOT_COLLECTED, message=reason,
-                             findings=[finding(i.control, i.check,
-                                               ResourceRef(type=i.check.resource or source,
-                                                           id=source),
-                                               Status.NOT_COLLECTED, reason)])
-                for i in items], []
+    if source not in plan.sources and source != "manual":  # _give_a_finding shows it
+        return [CheckOutcome(i.control, i.check, Status.NOT_COLLECTED,
+                             message=f"source {source} is not configured") for i in items], []
     try:
         collector_class = registry.get(source)
     except (KeyError, ImportError) as exc:
@@ -224,7 +219,9 @@ def _evaluate_posture(plan: RunPlan, items: Sequence[_Selected], resources: list
     for item in items:
         outcome = PostureCheck.compile(item.control, item.check, item.params).evaluate(
             index, plan.as_of)
-        gaps = context.gaps_for(item.check.resource or "")
+        # a scope not read for a related type leaves the check as undecided as its own type
+        gaps = list(dict.fromkeys(gap for type_name in sorted(check_types(item.check))
+                                  for gap in context.gaps_for(type_name)))
         if gaps:
             outcome.findings += not_collected_findings(item.control, item.check, gaps)
             settle(outcome)

@@ -80,6 +80,8 @@ def test_unconfigured_source_is_not_collected_never_pass() -> None:
     results = execute(plan({}))
     assert results.controls[0].status is Status.NOT_COLLECTED
     assert results.findings[0].message == "source terraform is not configured"
+    assert results.controls[0].checks[0].counts.not_collected == 1
+    assert results.summary["not_collected"] == 1
     assert results.frameworks[0].requirements[0].status is RequirementStatus.INCOMPLETE
 
 
@@ -263,3 +265,25 @@ def test_event_findings_cite_the_source_evidence() -> None:
     (failing,) = results.findings
     assert failing.status is Status.FAIL and failing.resource.id == "e-1"
     assert failing.artifacts == [results.artifacts[0].sha256]
+
+
+class DeniedRelated(Collector):
+    source = "terraform"
+    kind = "posture"
+
+    def collect(self, request: CollectRequest) -> Iterator[Resource | Event]:
+        assert "aws_s3_bucket_versioning" in request.types
+        self.context.not_collected(["aws_s3_bucket_versioning"], "111111111111/eu-west-1",
+                                   "AccessDenied")
+        yield Resource(source="terraform", type="aws_s3_bucket", id="b", attributes={})
+
+
+def test_a_related_type_not_collected_shows_beside_the_finding(collector_class: Any) -> None:
+    versioned = control("EX-S3-01", checks=[{
+        "id": "tf", "source": "terraform", "resource": "aws_s3_bucket", "remediation": "r",
+        "assert": {"related": "aws_s3_bucket_versioning", "by": "bucket"}}])
+    collector_class(DeniedRelated)
+    results = execute(plan({"terraform": {}}, controls=[versioned]))
+    statuses = sorted((f.resource.id, f.status.value) for f in results.findings)
+    assert statuses == [("111111111111/eu-west-1", "not_collected"), ("b", "fail")]
+    assert results.controls[0].status is Status.FAIL
