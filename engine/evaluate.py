@@ -23,11 +23,10 @@ _TRUTH_STATUS = {Truth.TRUE: Status.PASS, Truth.FALSE: Status.FAIL, Truth.UNKNOW
 
 @dataclass
 class ResourceIndex:
-    """The resources of one source, by type and id, with the reverse reference index
-    that answers ``related: TYPE, by: ATTR``."""
+    """The resources of one source by type, with the reverse reference index that
+    answers ``related: TYPE, by: ATTR``."""
 
     by_type: dict[str, list[Resource]] = field(default_factory=lambda: defaultdict(list))
-    by_id: dict[str, Resource] = field(default_factory=dict)
     referrers: dict[tuple[str, str, str], list[Resource]] = field(
         default_factory=lambda: defaultdict(list))
 
@@ -36,7 +35,6 @@ class ResourceIndex:
         index = cls()
         for resource in resources:
             index.by_type[resource.type].append(resource)
-            index.by_id[resource.id] = resource
             for attr, targets in resource.refs.items():
                 for target in targets:
                     index.referrers[(resource.type, attr, target)].append(resource)
