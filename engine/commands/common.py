@@ -5,13 +5,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
 
 import click
 
+from engine import loader
 from engine.errors import AssayError, ControlError
-from engine.loader import load_catalogs, load_controls, load_waivers
+from engine.loader import load_waivers
 from engine.model import Control, Framework, Waiver
 from engine.output import write_atomic
 from engine.results import Results
@@ -19,10 +19,6 @@ from engine.status import Severity
 from reports.interface import Renderer, formats, renderer
 
 FAIL_ON = click.Choice([s.value for s in Severity])
-
-
-def builtin_frameworks_dir() -> Path:
-    return Path(str(files("controls") / "frameworks"))
 
 
 @dataclass
@@ -34,11 +30,10 @@ class Library:
 
 def load_library(control_paths: Sequence[Path], builtin: bool,
                  waivers_path: Path | None) -> Library:
-    """Catalogs, controls and waivers — every error of every file raised together."""
-    catalogs = load_catalogs([builtin_frameworks_dir()])
-    controls = load_controls(list(control_paths), catalogs, builtin=builtin)
-    waivers = load_waivers(waivers_path, controls) if waivers_path is not None else []
-    return Library(catalogs, controls, waivers)
+    """Catalogs, controls and waivers; every error of the catalogs and controls together."""
+    loaded = loader.load_library(control_paths, builtin=builtin)
+    waivers = load_waivers(waivers_path, loaded.controls) if waivers_path is not None else []
+    return Library(loaded.catalogs, loaded.controls, waivers)
 
 
 def frameworks_in_scope(catalogs: dict[str, Framework], configured: Sequence[str] | None,
