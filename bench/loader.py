@@ -16,7 +16,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from engine.loader import builtin_library_dir, load_catalogs, load_controls, load_library
+from engine.library_files import builtin_library_dir
+from engine.loader import load_catalogs, load_controls, load_library
 
 
 def _best_of(runs: int, action: Callable[[], object]) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 
@@ -17,6 +18,16 @@ class Location:
         if self.line:
             return f"{self.file}:{self.line}:{self.column or 1}"
         return self.file
+
+
+def display_name(path: str | os.PathLike[str]) -> str:
+    """The file name as errors show it: relative to the working folder when inside it."""
+    text = os.fspath(path)
+    try:
+        rel = os.path.relpath(text)
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return text
+    return text if rel.startswith("..") else rel
 
 
 class AssayError(Exception):

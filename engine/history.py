@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from engine.cache import user_cache_dir
 from engine.errors import AssayError
 
 _SCHEMA_VERSION = 1
@@ -97,12 +97,8 @@ class RunSummary:
 
 def default_cache_path(spec: str) -> Path:
     """Per-locker cache file under ``$ASSAY_CACHE_DIR`` or the user's cache folder."""
-    base = os.environ.get("ASSAY_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
-    root = Path(base) if base else Path.home() / ".cache"
-    if not os.environ.get("ASSAY_CACHE_DIR"):
-        root = root / "assay"
     key = hashlib.sha256(spec.encode()).hexdigest()[:16]
-    return root / f"history-{key}.sqlite"
+    return user_cache_dir() / f"history-{key}.sqlite"
 
 
 class History:

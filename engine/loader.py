@@ -10,11 +10,8 @@ by file and line.
 
 from __future__ import annotations
 
-import hashlib
-import importlib.resources
-import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -22,34 +19,20 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from engine.crosscheck import ControlCheck, catalog_errors
-from engine.errors import AssayError, ControlError, InputErrors, Location
+from engine.errors import AssayError, ControlError, InputErrors, Location, display_name
+from engine.library_files import (
+    Library,
+    PathLike,
+    builtin_catalog_dir,
+    catalog_files,
+    control_paths,
+    yaml_files,
+)
 from engine.model import Control, Framework, Waiver, WaiverFile
 from engine.validation import validate
-from engine.yamlloc import Positions, display_name, load_located
+from engine.yamlloc import Positions, load_located
 
 M = TypeVar("M", bound=BaseModel)
-PathLike = str | os.PathLike[str]
-
-YAML_SUFFIXES = (".yaml", ".yml")
-
-
-# --------------------------------------------------------------------------- locations
-
-
-def _package_dir(name: str) -> Path:
-    """``controls/<name>`` of the installed package (a source checkout as fallback)."""
-    try:
-        return Path(str(importlib.resources.files("controls").joinpath(name)))
-    except ModuleNotFoundError:  # controls not installed as a package: run from a checkout
-        return Path(__file__).resolve().parent.parent / "controls" / name
-
-
-def builtin_catalog_dir() -> Path:
-    return _package_dir("frameworks")
-
-
-def builtin_library_dir() -> Path:
-    return _package_dir("library")
 
 
 # --------------------------------------------------------------------------- one file
@@ -124,35 +107,6 @@ def load_model_located(path: PathLike, model: type[M]) -> Loaded[M]:
 # --------------------------------------------------------------------------- files
 
 
-def yaml_files(paths: Iterable[PathLike], errors: _Errors) -> list[Path]:
-    """Expand files and folders (recursively, sorted) into YAML files, without repeats."""
-    found: list[Path] = []
-    seen: set[Path] = set()
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            # Not is_file(): a dangling link or unreadable entry must be reported when read,
-            # not silently leave its control out of the run.
-            candidates = sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES
-                                and not p.is_dir() and not _hidden(p.relative_to(path)))
-        elif path.is_file():
-            candidates = [path]
-        else:
-            errors.add("no such file or folder", Location(display_name(path)))
-            continue
-        for candidate in candidates:
-            key = candidate.resolve()
-            if key not in seen:
-                seen.add(key)
-                found.append(candidate)
-    return found
-
-
-def _hidden(relative: Path) -> bool:
-    """Editor back-ups and dot-folders (``.#x.yaml``, ``.git/``) are not controls."""
-    return any(part.startswith(".") for part in relative.parts)
-
-
 # --------------------------------------------------------------------------- catalogs
 
 
@@ -162,15 +116,6 @@ def load_catalogs(dirs: Iterable[PathLike] | None = None) -> dict[str, Framework
     catalogs = _load_catalogs(dirs, errors)
     errors.raise_if_any()
     return catalogs
-
-
-def catalog_files(dirs: Iterable[PathLike] | None = None) -> list[Path]:
-    folders = [builtin_catalog_dir()] if dirs is None else [Path(d) for d in dirs]
-    files: list[Path] = []
-    for folder in folders:
-        if folder.is_dir():
-            files.extend(sorted(p for p in folder.iterdir() if p.suffix in YAML_SUFFIXES))
-    return files
 
 
 def _load_catalogs(dirs: Iterable[PathLike] | None, errors: _Errors) -> dict[str, Framework]:
@@ -211,13 +156,6 @@ def load_controls(paths: Iterable[PathLike], catalogs: dict[str, Framework], *,
     return [entry.model for entry in loaded]
 
 
-def control_paths(paths: Iterable[PathLike], *, builtin: bool) -> list[Path]:
-    roots = [Path(p) for p in paths]
-    if builtin and builtin_library_dir().is_dir():
-        roots.append(builtin_library_dir())
-    return roots
-
-
 def _load_controls(paths: Iterable[PathLike], catalogs: dict[str, Framework], builtin: bool,
                    errors: _Errors) -> list[Loaded[Control]]:
     files = yaml_files(control_paths(paths, builtin=builtin), errors)
@@ -250,23 +188,6 @@ def _load_controls(paths: Iterable[PathLike], catalogs: dict[str, Framework], bu
     return sorted(loaded, key=lambda e: e.model.id)
 
 
-@dataclass(frozen=True)
-class Library:
-    """The catalogs and controls of one run, with the files they came from."""
-
-    catalogs: dict[str, Framework]
-    controls: list[Control]
-    files: dict[str, Path] = field(default_factory=dict)  # control id → file
-    catalog_paths: list[Path] = field(default_factory=list)
-
-    @property
-    def digest(self) -> str:
-        return library_digest([*self.catalog_paths, *self.files.values()])
-
-    def control(self, control_id: str) -> Control | None:
-        return next((c for c in self.controls if c.id == control_id), None)
-
-
 def load_library(paths: Sequence[PathLike] = (), *, builtin: bool = True,
                  catalog_dirs: Sequence[PathLike] = ()) -> Library:
     """Catalogs (the shipped ones plus ``catalog_dirs``) and controls, all errors at once."""
@@ -278,15 +199,6 @@ def load_library(paths: Sequence[PathLike] = (), *, builtin: bool = True,
     errors.raise_if_any()
     return Library(catalogs, [e.model for e in loaded], {e.model.id: e.path for e in loaded},
                    catalog_files(dirs))
-
-
-def library_digest(paths: Iterable[PathLike]) -> str:
-    """sha256 over the control and catalog files (content and file name), order-free."""
-    errors = _Errors()
-    lines = sorted(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n"
-                   for p in yaml_files(paths, errors))
-    errors.raise_if_any()
-    return hashlib.sha256("".join(lines).encode()).hexdigest()
 
 
 # --------------------------------------------------------------------------- waivers

@@ -19,7 +19,7 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from engine.errors import ControlError, Location
+from engine.errors import ControlError, Location, display_name
 
 try:  # the C parser is several times faster and reports the same marks
     from yaml import CSafeLoader as _Loader
@@ -33,16 +33,6 @@ _SEQ_TAG = "tag:yaml.org,2002:seq"
 _STR_TAG = "tag:yaml.org,2002:str"
 _MAP_TAG = "tag:yaml.org,2002:map"
 _MAX_BYTES = 10 * 1024 * 1024  # a control or waiver file is a few KB; refuse absurd ones
-
-
-def display_name(path: str | os.PathLike[str]) -> str:
-    """The file name as errors show it: relative to the working folder when inside it."""
-    text = os.fspath(path)
-    try:
-        rel = os.path.relpath(text)
-    except ValueError:  # pragma: no cover - another drive on Windows
-        return text
-    return text if rel.startswith("..") else rel
 
 
 @dataclass

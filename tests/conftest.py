@@ -42,3 +42,12 @@ def moto_server() -> Iterator[str]:
             yield f"http://{host}:{port}"
         finally:
             server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _private_assay_cache(tmp_path_factory: pytest.TempPathFactory,
+                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test gets an empty assay cache of its own (library, findings, parse cache),
+    so no test reads what another wrote, and nothing is written to the user's home."""
+    monkeypatch.setenv("ASSAY_CACHE_DIR", str(tmp_path_factory.mktemp("assay-cache")))
+    monkeypatch.delenv("ASSAY_NO_CACHE", raising=False)

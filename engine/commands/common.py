@@ -9,9 +9,8 @@ from pathlib import Path
 
 import click
 
-from engine import loader
 from engine.errors import AssayError, ControlError
-from engine.loader import load_waivers
+from engine.library_cache import load_library_cached
 from engine.model import Control, Framework, Waiver
 from engine.output import write_atomic
 from engine.results import Results
@@ -31,8 +30,12 @@ class Library:
 def load_library(control_paths: Sequence[Path], builtin: bool,
                  waivers_path: Path | None) -> Library:
     """Catalogs, controls and waivers; every error of the catalogs and controls together."""
-    loaded = loader.load_library(control_paths, builtin=builtin)
-    waivers = load_waivers(waivers_path, loaded.controls) if waivers_path is not None else []
+    loaded = load_library_cached(control_paths, builtin=builtin)
+    waivers = []
+    if waivers_path is not None:
+        from engine.loader import load_waivers  # reads YAML; not needed without waivers
+
+        waivers = load_waivers(waivers_path, loaded.controls)
     return Library(loaded.catalogs, loaded.controls, waivers)
 
 

@@ -11,7 +11,8 @@ import click
 
 from engine.coverage import Coverage, framework_coverage
 from engine.errors import ControlError
-from engine.loader import Library, load_library, load_waivers
+from engine.library_files import Library
+from engine.loader import load_library, load_waivers
 from engine.model import Control
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -19,6 +19,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from engine import cache
 from evidence.terraform import suppressions
 from evidence.terraform.hcl import HclSyntaxError, parse_text
 
@@ -49,9 +50,10 @@ def _parse_to_bytes(text: str) -> bytes:
 
 
 def default_cache_dir(root: Path) -> Path:
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg:
-        return Path(xdg) / "assay" / "terraform"
+    """assay's cache folder when the environment names one (``$ASSAY_CACHE_DIR`` or
+    ``$XDG_CACHE_HOME``), else ``.assay/cache`` beside the scanned folder."""
+    if os.environ.get("ASSAY_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME"):
+        return cache.user_cache_dir() / "terraform"
     return root / ".assay" / "cache" / "terraform"
 
 

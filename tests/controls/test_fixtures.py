@@ -29,7 +29,8 @@ from typing import Any
 import pytest
 import yaml
 
-from engine.loader import Library, load_library
+from engine.library_files import Library
+from engine.loader import load_library
 from engine.model import Control
 from engine.run import RunPlan, execute
 from evidence.testing import recorded_source

@@ -7,7 +7,8 @@ from functools import cache
 
 import pytest
 
-from engine.loader import Library, load_library
+from engine.library_files import Library
+from engine.loader import load_library
 from engine.model import EVENT_SOURCES, POSTURE_SOURCES
 
 FRAMEWORKS = ("soc2", "iso27001", "gdpr", "pci-dss", "hipaa")

@@ -11,10 +11,8 @@ from hypothesis import strategies as st
 
 from engine.coverage import framework_coverage
 from engine.errors import InputErrors
+from engine.library_files import builtin_catalog_dir, builtin_library_dir, library_digest
 from engine.loader import (
-    builtin_catalog_dir,
-    builtin_library_dir,
-    library_digest,
     load_catalogs,
     load_controls,
     load_library,
