@@ -6,6 +6,7 @@ waivers and baselines treat every source alike.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -27,16 +28,12 @@ class CheckOutcome:
 
 
 def counts_of(findings: Iterable[Finding]) -> CheckCounts:
-    counts = CheckCounts()
-    for finding in findings:
-        if finding.status is Status.NOT_APPLICABLE:
-            continue
-        if finding.status not in (Status.NOT_COLLECTED, Status.MANUAL_PENDING):
-            counts.tested += 1
-        name = "pass_" if finding.status is Status.PASS else finding.status.value
-        if hasattr(counts, name):
-            setattr(counts, name, getattr(counts, name) + 1)
-    return counts
+    by_status = Counter(f.status for f in findings)
+    by_status.pop(Status.NOT_APPLICABLE, None)
+    untested = by_status[Status.NOT_COLLECTED] + by_status[Status.MANUAL_PENDING]
+    counted = {("pass_" if status is Status.PASS else status.value): n
+               for status, n in by_status.items() if status is not Status.MANUAL_PENDING}
+    return CheckCounts(tested=sum(by_status.values()) - untested, **counted)
 
 
 def settle(outcome: CheckOutcome) -> CheckOutcome:
