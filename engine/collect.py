@@ -89,6 +89,42 @@ class SourceContext:
         with self._lock:
             self.counts[key] = self.counts.get(key, 0) + n
 
+    # A part of a source (``evidence.interface.Part``) kept between runs keeps what its
+    # collection reported, so a run served from the cache reports exactly the same.
+
+    def mark(self) -> tuple[int, int, int, int, dict[str, int]]:
+        with self._lock:
+            return (len(self.artifacts), len(self.errors), len(self.gaps), len(self.notes),
+                    dict(self.counts))
+
+    def since(self, mark: tuple[int, int, int, int, dict[str, int]]) -> dict[str, Any]:
+        """What was reported after ``mark``, as plain data (see ``replay``)."""
+        artifacts, errors, gaps, notes, counts = mark
+        with self._lock:
+            return {
+                "artifacts": [a.model_dump(mode="json", exclude={"collected_at"})
+                              for a in self.artifacts[artifacts:]],
+                "errors": [(e.message, e.location) for e in self.errors[errors:]],
+                "gaps": [(list(g.types), g.scope, g.reason) for g in self.gaps[gaps:]],
+                "notes": self.notes[notes:],
+                "counts": {k: n - counts.get(k, 0) for k, n in self.counts.items()
+                           if n != counts.get(k, 0)},
+            }
+
+    def replay(self, effects: Mapping[str, Any]) -> None:
+        """Report again what ``since`` kept; artifacts are dated by this run."""
+        for fields in effects["artifacts"]:
+            with self._lock:
+                self.artifacts.append(Artifact(**fields, collected_at=self.as_of))
+        for message, location in effects["errors"]:
+            self.error(message, location)
+        for types, scope, reason in effects["gaps"]:
+            self.not_collected(types, scope, reason)
+        for message in effects["notes"]:
+            self.note(message)
+        for key, n in effects["counts"].items():
+            self.count(key, n)
+
     def gaps_for(self, type_name: str) -> list[NotCollected]:
         return [gap for gap in self.gaps if type_name in gap.types or not gap.types]
 

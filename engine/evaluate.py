@@ -14,7 +14,16 @@ from typing import Any
 
 from engine.collect import NotCollected
 from engine.conditions import EvalContext, Predicate, Truth, compile_condition
-from engine.model import Check, Control, Finding, Location, Resource, ResourceRef, parse_duration
+from engine.model import (
+    Check,
+    Control,
+    Finding,
+    Location,
+    Resource,
+    ResourceRef,
+    Suppression,
+    parse_duration,
+)
 from engine.outcome import CheckOutcome, finding, ref_of, settle
 from engine.status import Status
 
@@ -52,23 +61,34 @@ class PostureCheck:
     check: Check
     where: Predicate | None
     assertion: Predicate
+    params: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
     def compile(cls, control: Control, check: Check, params: Mapping[str, Any]) -> PostureCheck:
         assert check.assert_ is not None and check.resource is not None
         where = compile_condition(check.where, params) if check.where is not None else None
-        return cls(control, check, where, compile_condition(check.assert_, params))
+        return cls(control, check, where, compile_condition(check.assert_, params), params)
 
     def evaluate(self, index: ResourceIndex, as_of: datetime) -> CheckOutcome:
         resource_type = self.check.resource
         assert resource_type is not None
         outcome = CheckOutcome(self.control, self.check, Status.NOT_APPLICABLE,
                                message=f"no {resource_type} in scope")
-        for resource in index.by_type.get(resource_type, []):
+        for result, resource in self.findings(index, as_of):
+            if result.status is Status.FAIL and resource.suppressions:
+                result = suppress(result, resource.suppressions, as_of)
+            outcome.findings.append(result)
+        return settle(outcome)
+
+    def findings(self, index: ResourceIndex,
+                 as_of: datetime) -> list[tuple[Finding, Resource]]:
+        """Each finding with its resource, before inline suppressions apply."""
+        out = []
+        for resource in index.by_type.get(self.check.resource or "", []):
             result = self._evaluate_one(resource, index, as_of)
             if result is not None:
-                outcome.findings.append(result)
-        return settle(outcome)
+                out.append((result, resource))
+        return out
 
     def _evaluate_one(self, resource: Resource, index: ResourceIndex,
                       as_of: datetime) -> Finding | None:
@@ -82,16 +102,13 @@ class PostureCheck:
                                f"cannot tell whether it is in scope: {scoped.reason}",
                                resource.artifacts)
         verdict = self.assertion(resource.attributes, context)
-        result = finding(self.control, self.check, ref_of(resource), _TRUTH_STATUS[verdict.truth],
-                         verdict.reason, resource.artifacts)
-        if result.status is Status.FAIL:
-            return suppress(result, resource, as_of)
-        return result
+        return finding(self.control, self.check, ref_of(resource), _TRUTH_STATUS[verdict.truth],
+                       verdict.reason, resource.artifacts)
 
 
-def suppress(result: Finding, resource: Resource, as_of: datetime) -> Finding:
-    """Apply an inline ``# assay:ignore`` comment on the resource, or say why it did not apply."""
-    for s in resource.suppressions:
+def suppress(result: Finding, suppressions: Iterable[Suppression], as_of: datetime) -> Finding:
+    """Apply an inline ``# assay:ignore`` comment of the resource, or say why it did not apply."""
+    for s in suppressions:
         if s.control != result.control_id or s.check not in (None, result.check_id):
             continue
         where = f"{s.file}:{s.line}"

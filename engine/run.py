@@ -41,6 +41,7 @@ from engine.model import (
     Waiver,
 )
 from engine.outcome import CheckOutcome, finding, finding_order, settle
+from engine.parts import evaluate_parts
 from engine.results import (
     ArtifactRecord,
     AttestationFile,
@@ -80,6 +81,9 @@ class RunPlan:
     started: datetime | None = None  # None: the run's clock is pinned, started = as_of
     shard: dict[str, list[str]] = field(default_factory=dict)
     progress: Progress | None = None
+    # where `check` keeps the findings of parts whose inputs did not change (engine.parts);
+    # None: every part is collected and evaluated
+    cache_dir: Path | None = None
 
 
 @dataclass
@@ -161,14 +165,18 @@ def _run_source(plan: RunPlan, source: str, items: Sequence[_Selected],
     contexts[source] = context
     config = plan.sources.get(source, {})
     _report(plan, source, "collecting")
-    outcomes: list[CheckOutcome] = []
+    outcomes: list[CheckOutcome] | None = None  # posture: evaluated below unless in parts
     resources: list[Resource] = []
     try:
         collector = collector_class(config, context)
         types = frozenset(t for i in items for t in check_types(i.check))
         request = CollectRequest(types=types, shard=plan.shard)
+        parts = collector.parts(request) if plan.cache_dir is not None else None
         if collector_class.kind == "events":
             outcomes = _run_events(plan, source, items, collector.collect(request), context)
+        elif parts is not None:
+            outcomes = evaluate_parts(_compiled(items), parts, context, plan.as_of,
+                                      plan.cache_dir)
         else:
             resources = [r for r in collector.collect(request) if isinstance(r, Resource)]
     except Exception as exc:  # a broken collector is an error result, never a pass
@@ -179,11 +187,14 @@ def _run_source(plan: RunPlan, source: str, items: Sequence[_Selected],
     errors = f", {len(context.errors)} error(s)" if context.errors else ""
     _report(plan, source, f"done ({counted or 'nothing read'}{errors})")
     if collector_class.kind == "events":
-        return outcomes, []
+        return outcomes or [], []
     if collector_class.kind == "manual":
         return [evaluate_attestation(i.control, i.check, resources, plan.as_of)
                 for i in items], resources
-    return _evaluate_posture(plan, items, resources, context), resources
+    if outcomes is None:
+        index = ResourceIndex.of(resources)
+        outcomes = [check.evaluate(index, plan.as_of) for check in _compiled(items)]
+    return _settle_posture(items, outcomes, context), resources
 
 
 def check_types(check: Check) -> set[str]:
@@ -212,13 +223,13 @@ def _report(plan: RunPlan, source: str, message: str) -> None:
         plan.progress(source, message)
 
 
-def _evaluate_posture(plan: RunPlan, items: Sequence[_Selected], resources: list[Resource],
-                      context: SourceContext) -> list[CheckOutcome]:
-    index = ResourceIndex.of(resources)
-    outcomes = []
-    for item in items:
-        outcome = PostureCheck.compile(item.control, item.check, item.params).evaluate(
-            index, plan.as_of)
+def _compiled(items: Sequence[_Selected]) -> list[PostureCheck]:
+    return [PostureCheck.compile(i.control, i.check, i.params) for i in items]
+
+
+def _settle_posture(items: Sequence[_Selected], outcomes: list[CheckOutcome],
+                    context: SourceContext) -> list[CheckOutcome]:
+    for item, outcome in zip(items, outcomes, strict=True):
         # a scope not read for a related type leaves the check as undecided as its own type
         gaps = list(dict.fromkeys(gap for type_name in sorted(check_types(item.check))
                                   for gap in context.gaps_for(type_name)))
@@ -229,7 +240,6 @@ def _evaluate_posture(plan: RunPlan, items: Sequence[_Selected], resources: list
             outcome.status = Status.ERROR
             outcome.message = (f"no {item.check.resource} could be evaluated: the {item.check.source}"
                                f" source reported {len(context.errors)} error(s)")
-        outcomes.append(outcome)
     return outcomes
 
 

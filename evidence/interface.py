@@ -9,7 +9,7 @@ The engine implements the context; collectors never touch results directly.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +24,22 @@ class CollectRequest:
 
     types: frozenset[str] = frozenset()  # resource types (posture sources)
     shard: Mapping[str, list[str]] = field(default_factory=dict)  # e.g. {"regions": [...]}
+
+
+@dataclass(frozen=True)
+class Part:
+    """A piece of a posture source that stands alone: its resources are decided by inputs
+    the collector can name, and no resource outside the piece refers to one inside it
+    (a Terraform root module). The engine may keep the findings of a part between runs.
+
+    ``key()`` is a digest of every input of the part, or None while the collector does
+    not know them all; it is asked before ``collect()`` (to look the part up) and after
+    (to store it), when resolving the part may have taught the collector its inputs.
+    """
+
+    label: str
+    key: Callable[[], str | None]
+    collect: Callable[[], list[Resource]]
 
 
 class CollectContext(Protocol):
@@ -78,6 +94,11 @@ class Collector(ABC):
     @abstractmethod
     def collect(self, request: CollectRequest) -> Iterator[Resource | Event]:
         """Yield what the source holds; report problems through the context."""
+
+    def parts(self, request: CollectRequest) -> list[Part] | None:
+        """The source split into parts whose findings the engine may keep between runs;
+        None (the default) when the source cannot be split that way — then ``collect()``."""
+        return None
 
     @classmethod
     def knows_type(cls, type_name: str) -> bool:

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from engine import cache
 from engine.baseline import apply_baseline
 from engine.cli import ExitCode
 from engine.clock import resolve_as_of
@@ -20,6 +21,7 @@ from engine.commands.common import (
     renderers_for,
 )
 from engine.errors import AssayError
+from engine.gcpause import gc_paused
 from engine.output import exit_code
 from engine.results import Results
 from engine.run import RunPlan, digest_of, execute
@@ -112,11 +114,13 @@ def check_command(paths: tuple[str, ...], control_paths: tuple[str, ...], no_bui
         period=(when, when), redact=default_redactor(), waivers=library.waivers,
         config_digest=digest_of(sources), only_sources=frozenset(sources),
         started=None if pinned else when,
+        cache_dir=cache.user_cache_dir() / "findings" if cache.enabled() else None,
     )
-    results = execute(plan)
-    if baseline is not None and baseline_path is not None:
-        results = apply_baseline(results, baseline, baseline_path)
-    emit(results, chosen, out)
+    with gc_paused():
+        results = execute(plan)
+        if baseline is not None and baseline_path is not None:
+            results = apply_baseline(results, baseline, baseline_path)
+        emit(results, chosen, out)
     raise ExitCode(exit_code(results, Severity(fail_on)))
 
 

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import gc
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 import orjson
 
+from engine.gcpause import gc_paused
 from engine.model import Event, Location, Resource, Suppression
 from engine.values import Unknown
-from evidence.interface import CollectContext, Collector, CollectRequest
+from evidence.interface import CollectContext, Collector, CollectRequest, Part
 from evidence.terraform.config import Declared
+from evidence.terraform.incremental import IncrementalScan
 from evidence.terraform.instance import Instance, UnknownAttributes
-from evidence.terraform.scan import RootResult, Scan, Settings
+from evidence.terraform.scan import Root, RootResult, Scan, Settings
 from evidence.terraform.suppressions import parse_until
 
 TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9]*_[a-z0-9_]+$")
@@ -42,6 +43,27 @@ class TerraformCollector(Collector):
                 sha = self._store(result, settings, request)
                 resources += [self._resource(i, sha) for i in result.instances]
         yield from resources
+
+    def parts(self, request: CollectRequest) -> list[Part] | None:
+        """One part per root module (see ``evidence.terraform.incremental``)."""
+        settings = Settings.of(self.config)
+        if not settings.cache:
+            return None
+        incremental = IncrementalScan(Scan(settings, self.context), request.types)
+        with gc_paused():
+            roots = incremental.roots()
+        self.context.count("root_modules", len(roots))
+        return [Part(label=root.label, key=incremental.key(root),
+                     collect=partial(self._collect_root, incremental, root, settings, request))
+                for root in roots]
+
+    def _collect_root(self, incremental: IncrementalScan, root: Root, settings: Settings,
+                      request: CollectRequest) -> list[Resource]:
+        with gc_paused():
+            result = incremental.evaluate(root)
+            self.context.count("resources", len(result.instances))
+            sha = self._store(result, settings, request)
+            return [self._resource(i, sha) for i in result.instances]
 
     def _resource(self, instance: Instance, artifact: str) -> Resource:
         decl = instance.decl
@@ -71,19 +93,6 @@ class TerraformCollector(Collector):
             media_type="application/json", query=query, item_count=len(records),
             complete=not result.errors,
         )
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a scan builds its (acyclic, large) data:
-    its full passes over hundreds of thousands of live tuples cost more than the scan."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def suppressions_of(decl: Declared, context: CollectContext) -> list[Suppression]:

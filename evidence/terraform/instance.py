@@ -70,6 +70,7 @@ class Environment:
     load_module: Callable[[Path], ModuleConfig | None]
     note: Callable[[str], None]
     error: Callable[[str, str | None], None]
+    read_file: Callable[[Path], tuple[str | None, bytes | None, str | None]] = read_text
 
 
 @dataclass
@@ -186,7 +187,7 @@ class ModuleInstance:
         if relative is None:
             raise EvalError(f"file({name!r}): only files of the module are read")
         path = Path(os.path.normpath(self.config.directory / relative))
-        text, _, problem = read_text(path)
+        text, _, problem = self.env.read_file(path)
         if text is None:
             raise EvalError(f"file({name!r}): {problem}")
         return text

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engine.gcpause import gc_paused
 from engine.model import Event, Location, Resource
 from engine.values import Unknown
 from evidence.interface import CollectContext, Collector, CollectRequest
-from evidence.terraform.collector import TYPE_PATTERN, dump_json, gc_paused, suppressions_of
+from evidence.terraform.collector import TYPE_PATTERN, dump_json, suppressions_of
 from evidence.terraform.expressions import PRESENT_AFTER_APPLY
 from evidence.terraform.files import decode
 from evidence.terraform.plan_refs import ConfigRefs

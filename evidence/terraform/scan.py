@@ -57,6 +57,9 @@ class RootResult:
 
 
 class Scan:
+    """Reading (``read``), parsing (``parse``) and root finding (``roots``) are separate
+    steps, so ``evidence.terraform.incremental`` can skip the parsing when nothing changed."""
+
     def __init__(self, settings: Settings, context: CollectContext) -> None:
         self.settings = settings
         self.context = context
@@ -64,12 +67,22 @@ class Scan:
         self.shown: dict[Path, tuple[Path, str, bool]] = {}  # folder → (scanned root, given, abs)
         self.cache: ParseCache | None = None
         self.broken: set[Path] = set()  # folders with a file that could not be read or parsed
+        self.pending: list[tuple[Path, list[Path], Path, str, bool]] = []
+        self.texts: list[tuple[Path, str, str, str]] = []  # folder, shown, key, text
+        self.parsed = False
+        # module folders and files the evaluation of the current root read (its inputs)
+        self.used_folders: set[Path] = set()
+        self.used_files: set[Path] = set()
 
     # ----------------------------------------------------------------- loading
 
     def load(self) -> list[Root]:
-        roots: list[Root] = []
-        pending: list[tuple[Path, list[Path], Path, str, bool]] = []
+        self.read()
+        self.parse()
+        return self.roots()
+
+    def read(self) -> None:
+        """Find the folders and read every file's bytes; nothing is parsed yet."""
         for given in self.settings.paths:
             path = Path(given)
             absolute = path.is_absolute()
@@ -79,8 +92,8 @@ class Scan:
                 continue
             full = full.resolve()
             if full.is_file():
-                pending.append((full.parent, [full], full.parent, str(Path(given).parent),
-                                absolute))
+                self.pending.append((full.parent, [full], full.parent, str(Path(given).parent),
+                                     absolute))
                 continue
             found = discover(full)
             for problem_path, message in found.problems:
@@ -90,14 +103,22 @@ class Scan:
                 self.context.note(f"{shown_path(json_config, full, given, absolute)}: Terraform "
                                   "JSON configuration (.tf.json) is not evaluated")
             for folder, files in found.folders.items():
-                pending.append((folder, files, full, given, absolute))
-        self.cache = ParseCache(self._cache_dir(pending))
-        self._parse(pending)
+                self.pending.append((folder, files, full, given, absolute))
+        self.cache = ParseCache(self._cache_dir(self.pending))
+        self.texts = self._read_files(self.pending)
+
+    def parse(self) -> None:
+        self._parse_texts(self.texts)
+        self.parsed = True
+
+    def roots(self) -> list[Root]:
+        """The scanned folders no other scanned folder calls as a module."""
         called: set[Path] = set()
         for folder, config in self.configs.items():
             for source in config.local_module_sources():
                 called.add(Path(os.path.normpath(folder / source)))
-        for folder, _, scanned, given, absolute in pending:
+        roots = []
+        for folder, _, scanned, given, absolute in self.pending:
             if folder in called and folder != scanned:  # a folder named by the user is a root
                 continue
             label = shown_path(folder, scanned, given, absolute)
@@ -112,7 +133,8 @@ class Scan:
         first = pending[0][2] if pending else self.context.base_dir
         return default_cache_dir(first)
 
-    def _parse(self, pending: list[tuple[Path, list[Path], Path, str, bool]]) -> None:
+    def _read_files(self, pending: list[tuple[Path, list[Path], Path, str, bool]]
+                    ) -> list[tuple[Path, str, str, str]]:
         assert self.cache is not None
         texts: list[tuple[Path, str, str, str]] = []  # folder, shown, key, text
         for folder, files, scanned, given, absolute in pending:
@@ -126,6 +148,10 @@ class Scan:
                     self.broken.add(folder)
                     continue
                 texts.append((folder, shown, self.cache.key(raw), text))
+        return texts
+
+    def _parse_texts(self, texts: list[tuple[Path, str, str, str]]) -> None:
+        assert self.cache is not None
         records = self.cache.parse_all((key, text) for _, _, key, text in texts)
         # Cache hits are not counted in the results: the same inputs must give the
         # same results whether or not the parse cache was warm.
@@ -151,9 +177,11 @@ class Scan:
 
     def load_module(self, folder: Path) -> ModuleConfig | None:
         """A called module's folder: already parsed when it sits under a scanned path."""
+        self.used_folders.add(folder)
         if folder in self.configs:
             return self.configs[folder]
         folder = folder.resolve()
+        self.used_folders.add(folder)
         if folder in self.configs:
             return self.configs[folder]
         if not folder.is_dir():
@@ -162,8 +190,13 @@ class Scan:
         if not files:
             return None
         scanned, given, absolute = self._nearest_shown(folder)
-        self._parse([(folder, files, scanned, given, absolute)])
+        self._parse_texts(self._read_files([(folder, files, scanned, given, absolute)]))
         return self.configs.get(folder)
+
+    def read_file(self, path: Path) -> tuple[str | None, bytes | None, str | None]:
+        """``file()`` of a module: the file becomes an input of the root being evaluated."""
+        self.used_files.add(path)
+        return read_text(path)
 
     def _nearest_shown(self, folder: Path) -> tuple[Path, str, bool]:
         for known, shown in self.shown.items():
@@ -175,23 +208,31 @@ class Scan:
     # ----------------------------------------------------------------- evaluation
 
     def evaluate(self, roots: list[Root], wanted: frozenset[str]) -> Iterator[RootResult]:
-        env = Environment(self.load_module, self.context.note, self.context.error)
-        several = len(roots) > 1
-        root_folders = {r.folder for r in roots}
-        modules_broken = bool(self.broken - root_folders)
         for root in roots:
-            config = self.configs[root.folder]
-            prefix = f"{root.label}/" if several else ""
-            instance = ModuleInstance(config, env, prefix, inputs=self._root_inputs(root, config),
-                                      ancestry=())
-            instances = list(instance.instances(wanted))
-            broken = root.folder in self.broken or modules_broken
-            yield RootResult(root, instances, prefix, broken)
+            yield self.evaluate_root(root, roots, wanted)
+
+    def evaluate_root(self, root: Root, roots: list[Root], wanted: frozenset[str]) -> RootResult:
+        """One root module's resources; ``used_folders`` and ``used_files`` then name the
+        module folders and files its evaluation read."""
+        env = Environment(self.load_module, self.context.note, self.context.error,
+                          self.read_file)
+        self.used_folders = {root.folder}
+        self.used_files = set()
+        config = self.configs[root.folder]
+        prefix = f"{root.label}/" if len(roots) > 1 else ""
+        instance = ModuleInstance(config, env, prefix, inputs=self._root_inputs(root, config),
+                                  ancestry=())
+        instances = list(instance.instances(wanted))
+        return RootResult(root, instances, prefix, self.root_broken(root, roots))
+
+    def root_broken(self, root: Root, roots: list[Root]) -> bool:
+        """A file of the root, or of any module folder, could not be read or parsed."""
+        return root.folder in self.broken or bool(self.broken - {r.folder for r in roots})
 
     def _root_inputs(self, root: Root, config: ModuleConfig) -> dict[str, Any]:
         values: dict[str, Any] = {}
         files = tfvars_files(root.folder)
-        files += [self._resolve(f) for f in self.settings.var_files]
+        files += [self.resolve_path(f) for f in self.settings.var_files]
         for path in files:
             try:
                 values.update(read_var_file(path, self.cache.parse_one if self.cache else None))
@@ -203,6 +244,7 @@ class Scan:
             values[name] = cli_value(raw, config, name)
         return {name: convert(value, config, name) for name, value in values.items()}
 
-    def _resolve(self, given: str) -> Path:
+    def resolve_path(self, given: str) -> Path:
+        """A path of the settings, relative to the run's base folder."""
         path = Path(given)
         return path if path.is_absolute() else self.context.base_dir / path

@@ -1,0 +1,153 @@
+"""A Terraform scan in parts, one per root module, each named by a digest of its inputs.
+
+So that an unchanged repository costs little more than reading its files:
+
+- The *layout* — which folders are root modules, which could not be read or parsed,
+  and what loading reported — is kept under a digest of every scanned file's bytes.
+  When it is found, no file is parsed; a root that must be evaluated again has the
+  files parsed then (from the parse cache), with what loading reports already told.
+- A root's *inputs* are the folders of every module its evaluation loaded, the files
+  ``file()`` read, its ``.tfvars`` files, ``--var-file``s and ``--var``s, and the
+  requested types. Which folders and files those are is only known after evaluating
+  the root, so it is kept too (the root's *manifest*); the root's key is a digest of
+  their current contents. A change of any of them changes the key; a change that makes
+  the root read new inputs is a change of an input it already read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from engine import cache
+from evidence.recording import Recording, replay
+from evidence.terraform.files import TF_SUFFIX, tfvars_files
+from evidence.terraform.scan import Root, RootResult, Scan
+
+LAYOUT_VERSION = 1
+
+
+class IncrementalScan:
+    def __init__(self, scan: Scan, wanted: frozenset[str]) -> None:
+        self.scan = scan
+        self.wanted = wanted
+        self.folder = Path()  # the parse cache's folder, known once the files are read
+        self._roots: list[Root] = []
+        self._folder_keys: dict[Path, str] = {}
+
+    def roots(self) -> list[Root]:
+        """The root modules, from the layout cache when no scanned file changed."""
+        context = self.scan.context
+        reading = Recording(context, forward=False)
+        self.scan.context = reading
+        self.scan.read()
+        self.scan.context = context
+        assert self.scan.cache is not None and self.scan.cache.directory is not None
+        self.folder = self.scan.cache.directory
+        self._note_folder_keys()
+        key = self._layout_key(reading)
+        entry = cache.read(self.folder / "layout", key)
+        if _valid_layout(entry):
+            replay(entry["effects"], context)
+            self.scan.broken = {Path(p) for p in entry["broken"]}
+            self._roots = [Root(Path(f), label, Path(scanned), given)
+                           for f, label, scanned, given in entry["roots"]]
+            return self._roots
+        replay(reading.effects, context)
+        parsing = Recording(context)
+        self.scan.context = parsing
+        self.scan.parse()
+        self.scan.context = context
+        self._roots = self.scan.roots()
+        cache.write(self.folder / "layout", key, {
+            "version": LAYOUT_VERSION,
+            "effects": reading.effects + parsing.effects,
+            "broken": sorted(str(p) for p in self.scan.broken),
+            "roots": [(str(r.folder), r.label, str(r.scanned), r.given) for r in self._roots],
+        })
+        return self._roots
+
+    def evaluate(self, root: Root) -> RootResult:
+        """Resolve one root (parsing every file first if the layout came from the cache)."""
+        if not self.scan.parsed:
+            context = self.scan.context
+            self.scan.context = Recording(context, forward=False)  # told with the layout
+            self.scan.parse()
+            self.scan.context = context
+        result = self.scan.evaluate_root(root, self._roots, self.wanted)
+        manifest = {"folders": sorted(str(f) for f in self.scan.used_folders),
+                    "files": sorted(str(f) for f in self.scan.used_files)}
+        cache.write(self.folder / "manifest", self._manifest_key(root), manifest)
+        return result
+
+    def key(self, root: Root) -> Callable[[], str | None]:
+        """The root's input digest, or None while its manifest is not known."""
+        def digest() -> str | None:
+            manifest = cache.read(self.folder / "manifest", self._manifest_key(root))
+            if not isinstance(manifest, dict):
+                return None
+            parts = [self._manifest_key(root), str(self.scan.root_broken(root, self._roots))]
+            parts += [f"folder {f} {self._folder_key(Path(f))}" for f in manifest["folders"]]
+            parts += [f"file {f} {_file_key(Path(f))}" for f in manifest["files"]]
+            parts += [f"tfvars {p} {_file_key(p)}" for p in tfvars_files(root.folder)]
+            parts += [f"var-file {f} {_file_key(self.scan.resolve_path(f))}"
+                      for f in self.scan.settings.var_files]
+            return cache.key_of("terraform-root", "\n".join(parts))
+        return digest
+
+    # ----------------------------------------------------------------- digests
+
+    def _note_folder_keys(self) -> None:
+        by_folder: dict[Path, list[str]] = {}
+        for folder, shown, key, _ in self.scan.texts:
+            by_folder.setdefault(folder, []).append(f"{shown} {key}")
+        for folder, *_ in self.scan.pending:
+            lines = by_folder.get(folder, [])
+            self._folder_keys[folder] = _digest(lines + [f"broken {folder in self.scan.broken}"])
+
+    def _folder_key(self, folder: Path) -> str:
+        """The folder's .tf files and their bytes; a folder outside the scanned paths is
+        read now."""
+        if folder not in self._folder_keys:
+            try:
+                files = sorted(p for p in folder.iterdir()
+                               if p.name.endswith(TF_SUFFIX) and p.is_file())
+            except OSError:
+                files = []
+            self._folder_keys[folder] = _digest([f"{p.name} {_file_key(p)}" for p in files])
+        return self._folder_keys[folder]
+
+    def _layout_key(self, reading: Recording) -> str:
+        settings = self.scan.settings
+        lines = [json.dumps([settings.paths, str(self.scan.context.base_dir)]),
+                 json.dumps(reading.effects, default=str)]
+        lines += [f"{folder} {scanned} {given} {absolute} {[str(f) for f in files]}"
+                  for folder, files, scanned, given, absolute in self.scan.pending]
+        lines += [f"{folder} {shown} {key}" for folder, shown, key, _ in self.scan.texts]
+        return cache.key_of("terraform-layout", "\n".join(lines))
+
+    def _manifest_key(self, root: Root) -> str:
+        settings = self.scan.settings
+        return cache.key_of("terraform-manifest", json.dumps([
+            str(root.folder), root.label, len(self._roots) > 1, settings.paths,
+            settings.var_files, sorted(settings.vars.items()), sorted(self.wanted),
+            str(self.scan.context.base_dir)], default=str))
+
+
+def _valid_layout(entry: Any) -> bool:
+    return isinstance(entry, dict) and entry.get("version") == LAYOUT_VERSION
+
+
+def _digest(lines: list[str]) -> str:
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def _file_key(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        return f"unreadable {exc.errno}"
+
