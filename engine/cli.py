@@ -7,6 +7,7 @@ traceback reach the user: an ``AssayError`` becomes one located line on stderr.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -83,5 +84,15 @@ class ExitCode(Exception):
         self.code = code
 
 
+# True in the ``assay`` process, which ends when its command does (not when a test or a
+# program calls ``main``): a command may then skip clean-up the exit does anyway.
+PROCESS_ENDS_WITH_COMMAND = False
+
+
 def entrypoint() -> None:
+    global PROCESS_ENDS_WITH_COMMAND
+    PROCESS_ENDS_WITH_COMMAND = True
+    # assay uses no pydantic plugins; looking for them scans every installed package's
+    # metadata, a fifth of a pre-merge check's start-up. Only this process is affected.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     sys.exit(main())

@@ -32,22 +32,26 @@ from engine.model import Control, Framework
 
 def load_library_cached(paths: Sequence[PathLike] = (), *, builtin: bool = True) -> Library:
     """``loader.load_library`` through the cache; any doubt reads the files."""
-    from engine.loader import load_library  # only when the files must be read
-
     if not cache.enabled():
-        return load_library(paths, builtin=builtin)
+        return _read(paths, builtin)
     key = _key(paths, builtin)
     if key is None:  # a path that is missing or unreadable: the loader says which
-        return load_library(paths, builtin=builtin)
+        return _read(paths, builtin)
     folder = cache.user_cache_dir() / "library"
     entry = cache.read(folder, key)
     if entry is not None:
         library = _from_entry(entry)
         if library is not None:
             return library
-    library = load_library(paths, builtin=builtin)
+    library = _read(paths, builtin)
     cache.write(folder, key, _to_entry(library))
     return library
+
+
+def _read(paths: Sequence[PathLike], builtin: bool) -> Library:
+    from engine import loader  # the YAML reader and the cross-checks, only when needed
+
+    return loader.load_library(paths, builtin=builtin)
 
 
 def _key(paths: Sequence[PathLike], builtin: bool) -> str | None:

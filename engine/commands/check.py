@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from engine import cache
+from engine import cache, cli
 from engine.baseline import apply_baseline
 from engine.cli import ExitCode
 from engine.clock import resolve_as_of
@@ -116,7 +116,7 @@ def check_command(paths: tuple[str, ...], control_paths: tuple[str, ...], no_bui
         started=None if pinned else when,
         cache_dir=cache.user_cache_dir() / "findings" if cache.enabled() else None,
     )
-    with gc_paused():
+    with gc_paused(resume=not cli.PROCESS_ENDS_WITH_COMMAND):
         results = execute(plan)
         if baseline is not None and baseline_path is not None:
             results = apply_baseline(results, baseline, baseline_path)

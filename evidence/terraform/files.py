@@ -103,7 +103,11 @@ def decode(raw: bytes) -> tuple[str | None, str | None]:
 
 def shown_path(path: Path, root: Path, given: str, absolute: bool) -> str:
     """How a file is named in results: relative to where the user pointed assay."""
-    rel = os.path.relpath(path, root)
+    text, prefix = str(path), str(root)
+    if text.startswith(prefix + os.sep):  # the common case, without relpath's path walk
+        rel = text[len(prefix) + 1:]
+    else:
+        rel = os.path.relpath(path, root)
     if absolute or given in (".", ""):
         return Path(rel).as_posix()
     return Path(os.path.normpath(os.path.join(given, rel))).as_posix()
@@ -111,9 +115,9 @@ def shown_path(path: Path, root: Path, given: str, absolute: bool) -> str:
 
 def tfvars_files(folder: Path) -> list[Path]:
     """``terraform.tfvars(.json)`` then ``*.auto.tfvars(.json)`` in name order, as Terraform."""
-    out = [folder / n for n in ("terraform.tfvars", "terraform.tfvars.json") if (folder / n).is_file()]
-    autos = sorted(p for p in folder.iterdir()
-                   if p.is_file() and (p.name.endswith(".auto.tfvars")
-                                       or p.name.endswith(".auto.tfvars.json")))
-    return out + autos
-
+    names = sorted(n for n in os.listdir(folder)
+                   if n in ("terraform.tfvars", "terraform.tfvars.json")
+                   or n.endswith((".auto.tfvars", ".auto.tfvars.json")))
+    fixed = [n for n in ("terraform.tfvars", "terraform.tfvars.json") if n in names]
+    autos = [n for n in names if n not in fixed]
+    return [folder / n for n in fixed + autos if (folder / n).is_file()]
