@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -52,8 +53,8 @@ class IncrementalScan:
         entry = cache.read(self.folder / "layout", key)
         if _valid_layout(entry):
             replay(entry["effects"], context)
-            self.scan.broken = {Path(p) for p in entry["broken"]}
-            self._roots = [Root(Path(f), label, Path(scanned), given)
+            self.scan.broken = {self._absolute(p) for p in entry["broken"]}
+            self._roots = [Root(self._absolute(f), label, self._absolute(scanned), given)
                            for f, label, scanned, given in entry["roots"]]
             return self._roots
         replay(reading.effects, context)
@@ -65,8 +66,9 @@ class IncrementalScan:
         cache.write(self.folder / "layout", key, {
             "version": LAYOUT_VERSION,
             "effects": reading.effects + parsing.effects,
-            "broken": sorted(str(p) for p in self.scan.broken),
-            "roots": [(str(r.folder), r.label, str(r.scanned), r.given) for r in self._roots],
+            "broken": sorted(self._relative(p) for p in self.scan.broken),
+            "roots": [(self._relative(r.folder), r.label, self._relative(r.scanned), r.given)
+                      for r in self._roots],
         })
         return self._roots
 
@@ -78,8 +80,8 @@ class IncrementalScan:
             self.scan.parse()
             self.scan.context = context
         result = self.scan.evaluate_root(root, self._roots, self.wanted)
-        manifest = {"folders": sorted(str(f) for f in self.scan.used_folders),
-                    "files": sorted(str(f) for f in self.scan.used_files)}
+        manifest = {"folders": sorted({self._relative(f) for f in self.scan.used_folders}),
+                    "files": sorted({self._relative(f) for f in self.scan.used_files})}
         cache.write(self.folder / "manifest", self._manifest_key(root), manifest)
         return result
 
@@ -90,9 +92,10 @@ class IncrementalScan:
             if not isinstance(manifest, dict):
                 return None
             parts = [self._manifest_key(root), str(self.scan.root_broken(root, self._roots))]
-            parts += [f"folder {f} {self._folder_key(Path(f))}" for f in manifest["folders"]]
-            parts += [f"file {f} {_file_key(Path(f))}" for f in manifest["files"]]
-            parts += [f"tfvars {p} {_file_key(p)}" for p in tfvars_files(root.folder)]
+            parts += [f"folder {f} {self._folder_key(self._absolute(f))}"
+                      for f in manifest["folders"]]
+            parts += [f"file {f} {_file_key(self._absolute(f))}" for f in manifest["files"]]
+            parts += [f"tfvars {p.name} {_file_key(p)}" for p in tfvars_files(root.folder)]
             parts += [f"var-file {f} {_file_key(self.scan.resolve_path(f))}"
                       for f in self.scan.settings.var_files]
             return cache.key_of("terraform-root", "\n".join(parts))
@@ -122,19 +125,29 @@ class IncrementalScan:
 
     def _layout_key(self, reading: Recording) -> str:
         settings = self.scan.settings
-        lines = [json.dumps([settings.paths, str(self.scan.context.base_dir)]),
-                 json.dumps(reading.effects, default=str)]
-        lines += [f"{folder} {scanned} {given} {absolute} {[str(f) for f in files]}"
+        lines = [json.dumps(settings.paths), json.dumps(reading.effects, default=str)]
+        lines += [f"{self._relative(folder)} {self._relative(scanned)} {given} {absolute} "
+                  f"{[f.name for f in files]}"
                   for folder, files, scanned, given, absolute in self.scan.pending]
-        lines += [f"{folder} {shown} {key}" for folder, shown, key, _ in self.scan.texts]
+        lines += [f"{self._relative(folder)} {shown} {key}"
+                  for folder, shown, key, _ in self.scan.texts]
         return cache.key_of("terraform-layout", "\n".join(lines))
 
     def _manifest_key(self, root: Root) -> str:
         settings = self.scan.settings
         return cache.key_of("terraform-manifest", json.dumps([
-            str(root.folder), root.label, len(self._roots) > 1, settings.paths,
-            settings.var_files, sorted(settings.vars.items()), sorted(self.wanted),
-            str(self.scan.context.base_dir)], default=str))
+            self._relative(root.folder), root.label, len(self._roots) > 1, settings.paths,
+            settings.var_files, sorted(settings.vars.items()), sorted(self.wanted)],
+            default=str))
+
+    # Paths in keys and entries are relative to the run's base folder, so two checkouts
+    # of one repository (a pull request's and its target branch's) share the cache.
+
+    def _relative(self, path: Path) -> str:
+        return os.path.relpath(path, self.scan.context.base_dir)
+
+    def _absolute(self, text: str) -> Path:
+        return Path(os.path.normpath(os.path.join(self.scan.context.base_dir, text)))
 
 
 def _valid_layout(entry: Any) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,13 @@ def test_other_checks_are_other_entries(repo, tmp_path, evaluated):
     main(["check", "stacks", "--controls", str(CONTROLS / "EX-KMS-01.yaml"), "--no-builtin",
           "--as-of", AS_OF, "--format", "json", "--out", str(tmp_path / "kms.json")])
     assert sorted(evaluated) == ["stacks/a", "stacks/b", "stacks/c"]
+
+
+def test_a_second_checkout_of_the_same_files_is_served_from_the_cache(repo, tmp_path, evaluated,
+                                                                     monkeypatch):
+    first = check(tmp_path / "first.json")
+    shutil.copytree(repo, tmp_path / "base")
+    monkeypatch.chdir(tmp_path / "base")
+    evaluated.clear()
+    assert check(tmp_path / "second.json") == first
+    assert evaluated == []
