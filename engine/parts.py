@@ -29,7 +29,7 @@ from engine.outcome import CheckOutcome, settle
 from engine.status import Status
 from evidence.interface import Part
 
-ENTRY_VERSION = 1
+ENTRY_VERSION = 2
 
 
 def evaluate_parts(checks: Sequence[PostureCheck], parts: Sequence[Part],
@@ -100,10 +100,8 @@ def _evaluate(checks: Sequence[PostureCheck], part: Part, context: SourceContext
             "suppressions": suppressed}
 
 
-def _encode(result: Finding) -> tuple[Any, ...]:
-    ref = result.resource
-    return (result.status.value, result.message, ref.type, ref.id,
-            ref.location.model_dump(exclude_none=True), result.artifacts)
+def _encode(result: Finding) -> dict[str, Any]:
+    return result.model_dump(mode="json", exclude_none=True)
 
 
 def _decode(outcomes: list[CheckOutcome], stored: dict[str, Any],
@@ -111,17 +109,15 @@ def _decode(outcomes: list[CheckOutcome], stored: dict[str, Any],
     """Findings per check (in ``outcomes``' order), inline suppressions applied."""
     suppressions = {rid: [Suppression.model_validate(s) for s in items]
                     for rid, items in stored["suppressions"].items()}
+    validate = Finding.__pydantic_validator__.validate_python
     decoded = []
-    for outcome, encoded in zip(outcomes, stored["findings"], strict=True):
-        common = {"control_id": outcome.control.id, "check_id": outcome.check.id,
-                  "severity": outcome.control.severity, "source": outcome.check.source}
-        findings = []
-        for status, message, rtype, rid, location, artifacts in encoded:
-            result = Finding.model_validate({
-                **common, "status": status, "message": message, "artifacts": artifacts,
-                "resource": {"type": rtype, "id": rid, "location": location}})
-            if result.status is Status.FAIL and rid in suppressions:
-                result = suppress(result, suppressions[rid], as_of)
-            findings.append(result)
+    for encoded in stored["findings"]:
+        findings = [validate(item) for item in encoded]
+        if suppressions:
+            findings = [suppress(f, suppressions[f.resource.id], as_of)
+                        if f.status is Status.FAIL and f.resource.id in suppressions else f
+                        for f in findings]
         decoded.append(findings)
+    if len(decoded) != len(outcomes):
+        raise ValueError("the entry holds findings of other checks")
     return decoded

@@ -2,10 +2,12 @@
 
 So that an unchanged repository costs little more than reading its files:
 
-- The *layout* — which folders are root modules, which could not be read or parsed,
-  and what loading reported — is kept under a digest of every scanned file's bytes.
-  When it is found, no file is parsed; a root that must be evaluated again has the
-  files parsed then (from the parse cache), with what loading reports already told.
+- The *layout* keeps, per scanned folder and under a digest of its files' names and
+  bytes, what parsing the folder found: the local modules it calls (which decide the
+  root modules), whether a file did not parse, and what parsing reported. Only the
+  folders whose files changed are parsed; a root that must be evaluated again has the
+  folders it needs parsed then (from the parse cache), quietly, as their reports were
+  already told.
 - A root's *inputs* are the folders of every module its evaluation loaded, the files
   ``file()`` read, its ``.tfvars`` files, ``--var-file``s and ``--var``s, and the
   requested types. Which folders and files those are is only known after evaluating
@@ -28,7 +30,7 @@ from evidence.recording import Recording, replay
 from evidence.terraform.files import TF_SUFFIX, tfvars_files
 from evidence.terraform.scan import Root, RootResult, Scan
 
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 
 
 class IncrementalScan:
@@ -38,47 +40,50 @@ class IncrementalScan:
         self.folder = Path()  # the parse cache's folder, known once the files are read
         self._roots: list[Root] = []
         self._folder_keys: dict[Path, str] = {}
+        self._manifest_keys: dict[Path, str] = {}
 
     def roots(self) -> list[Root]:
-        """The root modules, from the layout cache when no scanned file changed."""
-        context = self.scan.context
-        reading = Recording(context, forward=False)
-        self.scan.context = reading
+        """The root modules; only folders whose files changed since the layout was kept
+        are parsed."""
         self.scan.read()
-        self.scan.context = context
         assert self.scan.cache is not None and self.scan.cache.directory is not None
         self.folder = self.scan.cache.directory
         self._note_folder_keys()
-        key = self._layout_key(reading)
+        key = cache.key_of("terraform-layout", json.dumps(self.scan.settings.paths))
         entry = cache.read(self.folder / "layout", key)
-        if _valid_layout(entry):
-            replay(entry["effects"], context)
-            self.scan.broken = {self._absolute(p) for p in entry["broken"]}
-            self._roots = [Root(self._absolute(f), label, self._absolute(scanned), given)
-                           for f, label, scanned, given in entry["roots"]]
-            return self._roots
-        replay(reading.effects, context)
-        parsing = Recording(context)
-        self.scan.context = parsing
-        self.scan.parse()
-        self.scan.context = context
-        self._roots = self.scan.roots()
-        cache.write(self.folder / "layout", key, {
-            "version": LAYOUT_VERSION,
-            "effects": reading.effects + parsing.effects,
-            "broken": sorted(self._relative(p) for p in self.scan.broken),
-            "roots": [(self._relative(r.folder), r.label, self._relative(r.scanned), r.given)
-                      for r in self._roots],
-        })
+        kept: dict[str, Any] = entry["folders"] if _valid_layout(entry) else {}
+        folders = [folder for folder, *_ in self.scan.pending]
+        calls: dict[Path, list[Path]] = {}
+        changed, layout = [], {}
+        for folder in folders:
+            name = self._relative(folder)
+            stored = kept.get(name)
+            if not isinstance(stored, dict) or stored.get("key") != self._folder_keys[folder]:
+                changed.append(folder)
+                continue
+            layout[name] = stored
+            replay(stored["effects"], self.scan.context)
+            calls[folder] = [self._absolute(c) for c in stored["calls"]]
+            if stored["broken"]:
+                self.scan.broken.add(folder)
+        recordings = {folder: Recording(self.scan.context) for folder in changed}
+        self.scan.parse(changed, recordings.__getitem__)
+        for folder in changed:
+            calls[folder] = self.scan.calls(folder)
+            layout[self._relative(folder)] = {
+                "key": self._folder_keys[folder], "effects": recordings[folder].effects,
+                "calls": [self._relative(c) for c in calls[folder]],
+                "broken": folder in self.scan.broken}
+        if changed:
+            cache.write(self.folder / "layout", key,
+                        {"version": LAYOUT_VERSION, "folders": layout})
+        # what parsing a folder says is told above; parsing it again for a root is quiet
+        self.scan.late_parse_context = Recording(self.scan.context, forward=False)
+        self._roots = self.scan.roots(calls)
         return self._roots
 
     def evaluate(self, root: Root) -> RootResult:
-        """Resolve one root (parsing every file first if the layout came from the cache)."""
-        if not self.scan.parsed:
-            context = self.scan.context
-            self.scan.context = Recording(context, forward=False)  # told with the layout
-            self.scan.parse()
-            self.scan.context = context
+        """Resolve one root, parsing the folders it needs that were not parsed yet."""
         result = self.scan.evaluate_root(root, self._roots, self.wanted)
         manifest = {"folders": sorted({self._relative(f) for f in self.scan.used_folders}),
                     "files": sorted({self._relative(f) for f in self.scan.used_files})}
@@ -91,7 +96,7 @@ class IncrementalScan:
             manifest = cache.read(self.folder / "manifest", self._manifest_key(root))
             if not isinstance(manifest, dict):
                 return None
-            parts = [self._manifest_key(root), str(self.scan.root_broken(root, self._roots))]
+            parts = [self._manifest_key(root), str(self.scan.root_broken(root))]
             parts += [f"folder {f} {self._folder_key(self._absolute(f))}"
                       for f in manifest["folders"]]
             parts += [f"file {f} {_file_key(self._absolute(f))}" for f in manifest["files"]]
@@ -123,17 +128,12 @@ class IncrementalScan:
             self._folder_keys[folder] = _digest([f"{p.name} {_file_key(p)}" for p in files])
         return self._folder_keys[folder]
 
-    def _layout_key(self, reading: Recording) -> str:
-        settings = self.scan.settings
-        lines = [json.dumps(settings.paths), json.dumps(reading.effects, default=str)]
-        lines += [f"{self._relative(folder)} {self._relative(scanned)} {given} {absolute} "
-                  f"{[f.name for f in files]}"
-                  for folder, files, scanned, given, absolute in self.scan.pending]
-        lines += [f"{self._relative(folder)} {shown} {key}"
-                  for folder, shown, key, _ in self.scan.texts]
-        return cache.key_of("terraform-layout", "\n".join(lines))
-
     def _manifest_key(self, root: Root) -> str:
+        if root.folder not in self._manifest_keys:
+            self._manifest_keys[root.folder] = self._manifest_key_of(root)
+        return self._manifest_keys[root.folder]
+
+    def _manifest_key_of(self, root: Root) -> str:
         settings = self.scan.settings
         return cache.key_of("terraform-manifest", json.dumps([
             self._relative(root.folder), root.label, len(self._roots) > 1, settings.paths,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,7 +58,8 @@ class RootResult:
 
 class Scan:
     """Reading (``read``), parsing (``parse``) and root finding (``roots``) are separate
-    steps, so ``evidence.terraform.incremental`` can skip the parsing when nothing changed."""
+    steps, so ``evidence.terraform.incremental`` can parse only the folders that changed.
+    A folder not parsed yet is parsed when a root's evaluation needs it."""
 
     def __init__(self, settings: Settings, context: CollectContext) -> None:
         self.settings = settings
@@ -69,7 +70,12 @@ class Scan:
         self.broken: set[Path] = set()  # folders with a file that could not be read or parsed
         self.pending: list[tuple[Path, list[Path], Path, str, bool]] = []
         self.texts: list[tuple[Path, str, str, str]] = []  # folder, shown, key, text
-        self.parsed = False
+        self.folder_texts: dict[Path, list[tuple[Path, str, str, str]]] = {}
+        self.parsed: set[Path] = set()
+        # parsing a folder on demand reports here (None: to ``context``); the incremental
+        # scan has already reported what parsing the folder says
+        self.late_parse_context: CollectContext | None = None
+        self.modules_broken = False  # set by roots()
         # module folders and files the evaluation of the current root read (its inputs)
         self.used_folders: set[Path] = set()
         self.used_files: set[Path] = set()
@@ -107,22 +113,38 @@ class Scan:
         self.cache = ParseCache(self._cache_dir(self.pending))
         self.texts = self._read_files(self.pending)
 
-    def parse(self) -> None:
-        self._parse_texts(self.texts)
-        self.parsed = True
+    def parse(self, folders: Iterable[Path] | None = None,
+              context_of: Callable[[Path], CollectContext] | None = None) -> None:
+        """Parse the files of ``folders`` (default: every folder read) not parsed yet, in
+        one batch; what parsing a folder reports goes to ``context_of(folder)``."""
+        todo = [f for f in (self.folder_texts if folders is None else folders)
+                if f in self.folder_texts and f not in self.parsed]
+        assert self.cache is not None
+        records = self.cache.parse_all(
+            (key, text) for f in todo for _, _, key, text in self.folder_texts[f])
+        for folder in todo:
+            context = context_of(folder) if context_of is not None else self.context
+            self._add_parsed(folder, records, context)
+            self.parsed.add(folder)
 
-    def roots(self) -> list[Root]:
+    def calls(self, folder: Path) -> list[Path]:
+        """The local module folders a (parsed) folder calls."""
+        return [Path(os.path.normpath(folder / source))
+                for source in self.configs[folder].local_module_sources()]
+
+    def roots(self, calls: dict[Path, list[Path]] | None = None) -> list[Root]:
         """The scanned folders no other scanned folder calls as a module."""
-        called: set[Path] = set()
-        for folder, config in self.configs.items():
-            for source in config.local_module_sources():
-                called.add(Path(os.path.normpath(folder / source)))
+        if calls is None:
+            calls = {folder: self.calls(folder) for folder in self.configs}
+        called = {target for targets in calls.values() for target in targets}
         roots = []
         for folder, _, scanned, given, absolute in self.pending:
             if folder in called and folder != scanned:  # a folder named by the user is a root
                 continue
             label = shown_path(folder, scanned, given, absolute)
             roots.append(Root(folder, label, scanned, given))
+        # fixed here, before any root's evaluation reads modules outside the scanned paths
+        self.modules_broken = bool(self.broken - {r.folder for r in roots})
         return sorted(roots, key=lambda r: r.label)
 
     def _cache_dir(self, pending: list[tuple[Path, list[Path], Path, str, bool]]) -> Path | None:
@@ -148,49 +170,54 @@ class Scan:
                     self.broken.add(folder)
                     continue
                 texts.append((folder, shown, self.cache.key(raw), text))
+                self.folder_texts.setdefault(folder, []).append(texts[-1])
         return texts
 
-    def _parse_texts(self, texts: list[tuple[Path, str, str, str]]) -> None:
-        assert self.cache is not None
-        records = self.cache.parse_all((key, text) for _, _, key, text in texts)
+    def _add_parsed(self, folder: Path, records: dict[str, tuple[Any, ...]],
+                    context: CollectContext) -> None:
+        texts = self.folder_texts[folder]
         # Cache hits are not counted in the results: the same inputs must give the
         # same results whether or not the parse cache was warm.
-        self.context.count("files", len(texts))
-        for folder, shown, key, _ in texts:
+        context.count("files", len(texts))
+        config = self.configs[folder]
+        for _, shown, key, _ in texts:
             record = records[key]
             if record[0] == "error":
                 _, message, line, column = record
                 where = f"{shown}:{line}" if line else shown
                 at = f" (line {line}, column {column})" if line else ""
-                self.context.error(f"cannot parse {shown}{at}: {message}", where)
-                self.context.count("parse_errors")
+                context.error(f"cannot parse {shown}{at}: {message}", where)
+                context.count("parse_errors")
                 self.broken.add(folder)
                 continue
-            self.configs[folder].add_file(shown, ParsedFile(record[1], record[2]))
-        for config in self.configs.values():
-            self._report_duplicates(config)
-
-    def _report_duplicates(self, config: ModuleConfig) -> None:
+            config.add_file(shown, ParsedFile(record[1], record[2]))
         for what, file, line in config.duplicates:
-            self.context.error(f"{what} is declared twice", f"{file}:{line}")
+            context.error(f"{what} is declared twice", f"{file}:{line}")
         config.duplicates.clear()
+
+    def _parsed(self, folder: Path) -> ModuleConfig:
+        if folder not in self.parsed:
+            late = self.late_parse_context
+            self.parse([folder], None if late is None else lambda _: late)
+        return self.configs[folder]
 
     def load_module(self, folder: Path) -> ModuleConfig | None:
         """A called module's folder: already parsed when it sits under a scanned path."""
         self.used_folders.add(folder)
         if folder in self.configs:
-            return self.configs[folder]
+            return self._parsed(folder)
         folder = folder.resolve()
         self.used_folders.add(folder)
         if folder in self.configs:
-            return self.configs[folder]
+            return self._parsed(folder)
         if not folder.is_dir():
             return None
         files = sorted(p for p in folder.iterdir() if p.name.endswith(".tf") and p.is_file())
         if not files:
             return None
         scanned, given, absolute = self._nearest_shown(folder)
-        self._parse_texts(self._read_files([(folder, files, scanned, given, absolute)]))
+        self._read_files([(folder, files, scanned, given, absolute)])
+        self.parse([folder])  # outside the scanned paths: an input of this root alone
         return self.configs.get(folder)
 
     def read_file(self, path: Path) -> tuple[str | None, bytes | None, str | None]:
@@ -218,16 +245,16 @@ class Scan:
                           self.read_file)
         self.used_folders = {root.folder}
         self.used_files = set()
-        config = self.configs[root.folder]
+        config = self._parsed(root.folder)
         prefix = f"{root.label}/" if len(roots) > 1 else ""
         instance = ModuleInstance(config, env, prefix, inputs=self._root_inputs(root, config),
                                   ancestry=())
         instances = list(instance.instances(wanted))
-        return RootResult(root, instances, prefix, self.root_broken(root, roots))
+        return RootResult(root, instances, prefix, self.root_broken(root))
 
-    def root_broken(self, root: Root, roots: list[Root]) -> bool:
-        """A file of the root, or of any module folder, could not be read or parsed."""
-        return root.folder in self.broken or bool(self.broken - {r.folder for r in roots})
+    def root_broken(self, root: Root) -> bool:
+        """A file of the root, or of any scanned module folder, could not be read or parsed."""
+        return root.folder in self.broken or self.modules_broken
 
     def _root_inputs(self, root: Root, config: ModuleConfig) -> dict[str, Any]:
         values: dict[str, Any] = {}

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from engine.cli import main
+from evidence.terraform.cache import ParseCache
 from evidence.terraform.incremental import IncrementalScan
 
 CONTROLS = Path(__file__).parent / "data" / "tf" / "controls"
@@ -199,3 +200,23 @@ def test_a_second_checkout_of_the_same_files_is_served_from_the_cache(repo, tmp_
     evaluated.clear()
     assert check(tmp_path / "second.json") == first
     assert evaluated == []
+
+
+def test_only_the_folders_that_changed_are_parsed(repo, tmp_path, monkeypatch):
+    parsed: list[str] = []
+    real = ParseCache.parse_all
+
+    def counting(self, items):
+        items = list(items)
+        parsed.extend(key for key, _ in items)
+        return real(self, items)
+
+    monkeypatch.setattr(ParseCache, "parse_all", counting)
+    check(tmp_path / "cold.json")
+    assert len(parsed) == 7  # six .tf files and the tfvars
+    parsed.clear()
+    check(tmp_path / "warm.json")
+    assert parsed == []
+    (repo / "stacks/b/main.tf").write_text(REPO["stacks/b/main.tf"] + "\n# reviewed\n")
+    check(tmp_path / "edited.json")
+    assert len(parsed) == 1  # stacks/b/main.tf; stacks/b calls no module
