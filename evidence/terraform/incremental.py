@@ -51,7 +51,9 @@ class IncrementalScan:
         self._note_folder_keys()
         key = cache.key_of("terraform-layout", json.dumps(self.scan.settings.paths))
         entry = cache.read(self.folder / "layout", key)
-        kept: dict[str, Any] = entry["folders"] if _valid_layout(entry) else {}
+        kept: dict[str, Any] = {}
+        if isinstance(entry, dict) and entry.get("version") == LAYOUT_VERSION:
+            kept = entry["folders"]
         folders = [folder for folder, *_ in self.scan.pending]
         calls: dict[Path, list[Path]] = {}
         changed, layout = [], {}
@@ -148,10 +150,6 @@ class IncrementalScan:
 
     def _absolute(self, text: str) -> Path:
         return Path(os.path.normpath(os.path.join(self.scan.context.base_dir, text)))
-
-
-def _valid_layout(entry: Any) -> bool:
-    return isinstance(entry, dict) and entry.get("version") == LAYOUT_VERSION
 
 
 def _digest(lines: list[str]) -> str:
