@@ -235,21 +235,36 @@ def _related(relation: Related, params: Mapping[str, Any], negated: bool) -> Com
     refer = f"reference this resource through {by}"
     none_found = Verdict(FALSE if exists else TRUE, f"no {kind} {refers}")
 
+    # With resources of the related type missing, only what was found can decide: a
+    # relation that holds (or fails) because of a resource read is certain; one that
+    # rests on nothing matching among what was read is unknown.
+    undecided = FALSE if exists else TRUE
+
     def related(ctx: EvalContext) -> Sequence[Resource] | None:
         if ctx.lookup is None or ctx.subject_id is None:
             return None
         return ctx.lookup(ctx.subject_id, kind, by)
+
+    def gap(ctx: EvalContext) -> str | None:
+        return ctx.missing(kind) if ctx.missing is not None else None
 
     def test(attrs: Mapping[str, Any], ctx: EvalContext) -> Truth:
         resources = related(ctx)
         if resources is None:
             return UNKNOWN
         if inner is None:
-            return TRUE if bool(resources) == exists else FALSE
-        return _quantify((inner.test(r.attributes, replace(ctx, subject_id=r.id))
-                          for r in resources), exists)
+            truth = TRUE if bool(resources) == exists else FALSE
+        else:
+            truth = _quantify((inner.test(r.attributes, replace(ctx, subject_id=r.id))
+                               for r in resources), exists)
+        return UNKNOWN if truth is undecided and gap(ctx) else truth
 
     def verdict(attrs: Mapping[str, Any], ctx: EvalContext) -> Verdict:
+        found = decided(ctx)
+        why = gap(ctx) if found.truth is undecided else None
+        return Verdict(UNKNOWN, f"{found.reason}, but {why}") if why else found
+
+    def decided(ctx: EvalContext) -> Verdict:
         resources = related(ctx)
         if resources is None:
             return no_index

@@ -38,10 +38,14 @@ class ResourceIndex:
     by_type: dict[str, list[Resource]] = field(default_factory=lambda: defaultdict(list))
     referrers: dict[tuple[str, str, str], list[Resource]] = field(
         default_factory=lambda: defaultdict(list))
+    gaps: list[NotCollected] = field(default_factory=list)
 
     @classmethod
-    def of(cls, resources: Iterable[Resource]) -> ResourceIndex:
-        index = cls()
+    def of(cls, resources: Iterable[Resource],
+           gaps: Iterable[NotCollected] = ()) -> ResourceIndex:
+        """``gaps``: the scopes the collector could not read, so relations to resources of
+        those types are not judged on what happened to be read."""
+        index = cls(gaps=list(gaps))
         for resource in resources:
             index.by_type[resource.type].append(resource)
             for attr, targets in resource.refs.items():
@@ -51,6 +55,13 @@ class ResourceIndex:
 
     def lookup(self, subject_id: str, type_name: str, by: str) -> Sequence[Resource]:
         return self.referrers.get((type_name, by, subject_id), [])
+
+    def missing(self, type_name: str) -> str | None:
+        """Why resources of ``type_name`` may be missing, or None when all were read."""
+        for gap in self.gaps:
+            if not gap.types or type_name in gap.types:
+                return f"the {type_name} resources of {gap.scope} could not be read ({gap.reason})"
+        return None
 
 
 @dataclass(frozen=True)
@@ -92,7 +103,8 @@ class PostureCheck:
 
     def _evaluate_one(self, resource: Resource, index: ResourceIndex,
                       as_of: datetime) -> Finding | None:
-        context = EvalContext(as_of=as_of, subject_id=resource.id, lookup=index.lookup)
+        context = EvalContext(as_of=as_of, subject_id=resource.id, lookup=index.lookup,
+                              missing=index.missing if index.gaps else None)
         if self.where is not None:
             scoped = self.where(resource.attributes, context)
             if scoped.truth is Truth.FALSE:

@@ -85,7 +85,7 @@ def _evaluate(checks: Sequence[PostureCheck], part: Part, context: SourceContext
               as_of: datetime) -> dict[str, Any]:
     mark = context.mark()
     resources = part.collect()
-    index = ResourceIndex.of(resources)
+    index = ResourceIndex.of(resources, context.gaps[mark[2]:])  # what this part missed
     suppressed: dict[str, list[dict[str, Any]]] = {}
     results = []
     for check in checks:

@@ -192,7 +192,7 @@ def _run_source(plan: RunPlan, source: str, items: Sequence[_Selected],
         return [evaluate_attestation(i.control, i.check, resources, plan.as_of)
                 for i in items], resources
     if outcomes is None:
-        index = ResourceIndex.of(resources)
+        index = ResourceIndex.of(resources, context.gaps)
         outcomes = [check.evaluate(index, plan.as_of) for check in _compiled(items)]
     return _settle_posture(items, outcomes, context), resources
 

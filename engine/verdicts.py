@@ -39,6 +39,9 @@ class EvalContext:
     lookup: Lookup | None = None
     # lookup(subject_id, related_type, by) -> resources of related_type whose `by`
     # attribute references the subject
+    missing: Callable[[str], str | None] | None = None
+    # missing(related_type) -> why some resources of that type may not have been read
+    # (a scope the collector could not read), or None when all were read
 
     def __post_init__(self) -> None:
         if self.as_of.tzinfo is None:

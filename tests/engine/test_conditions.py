@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -290,6 +291,32 @@ def test_related_without_assert() -> None:
         F, "no aws_s3_bucket_sse references this resource through bucket")
     assert run("{not: " + exists + "}", {}, related_ctx([])).truth is T
     assert run("{not: " + exists + "}", {}, related_ctx(RELATED)).truth is F
+
+
+def test_a_relation_resting_on_unread_resources_is_unknown() -> None:
+    """A denied scope may hold the related resource: only what was read can decide."""
+    gap = "the aws_s3_bucket_sse resources of 111111111111/eu-west-1 could not be read (AccessDenied)"
+
+    def ctx(resources: list[Resource]) -> EvalContext:
+        return replace(related_ctx(resources),
+                       missing=lambda t: gap if t == "aws_s3_bucket_sse" else None)
+
+    exists = "{related: aws_s3_bucket_sse, by: bucket}"
+    kms = "{related: aws_s3_bucket_sse, by: bucket, assert: {path: algo, eq: 'aws:kms'}}"
+    dsse = "{related: aws_s3_bucket_sse, by: bucket, assert: {path: algo, eq: dsse}}"
+    assert run(exists, {}, ctx([])) == Verdict(
+        U, f"no aws_s3_bucket_sse references this resource through bucket, but {gap}")
+    assert run("{not: " + exists + "}", {}, ctx([])).truth is U
+    assert run(dsse, {}, ctx(RELATED)).truth is U  # none read matches; an unread one might
+    assert run("{not: " + dsse + "}", {}, ctx(RELATED)).truth is U
+    # what was read decides when it can
+    assert run(kms, {}, ctx(RELATED)).truth is T
+    assert run("{not: " + kms + "}", {}, ctx(RELATED)).truth is F
+    assert run(exists, {}, ctx(RELATED)).truth is T
+    assert run("{not: " + exists + "}", {}, ctx(RELATED)).truth is F
+    # a gap in another type changes nothing
+    other = replace(related_ctx([]), missing=lambda t: gap if t == "aws_kms_key" else None)
+    assert run(exists, {}, other).truth is F
 
 
 def test_related_assert_sees_the_related_resource_as_subject() -> None:
