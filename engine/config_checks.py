@@ -54,9 +54,32 @@ def named_paths(located: LocatedConfig) -> tuple[list[Path], Path | None]:
     if waivers is not None and not waivers.is_file():
         errors.append(ControlError(f"waivers: {config.waivers}: no such file",
                                    located.positions.value(("waivers",))))
+    errors += _source_path_errors(located)
     if errors:
         raise InputErrors(errors)
     return controls, waivers
+
+
+def _source_path_errors(located: LocatedConfig) -> list[AssayError]:
+    """Every local path a source or the attestations setting names must exist: a typo
+    is a mistake in the configuration, not evidence that could not be collected."""
+    config = located.config
+    named: list[tuple[tuple[str | int, ...], str]] = []
+    if config.attestations:
+        named.append((("attestations",), config.attestations))
+    for name, section in config.sources.configured().items():
+        for key in ("paths", "var_files", "files"):
+            named += [(("sources", name, key, i), p) for i, p in enumerate(section.get(key, []))]
+        if section.get("tf_dir"):
+            named.append((("sources", name, "tf_dir"), section["tf_dir"]))
+    errors: list[AssayError] = []
+    for where, given in named:
+        if given.startswith("s3://") or resolve(located.base_dir, given).exists():
+            continue
+        label = ".".join(str(p) for p in where if isinstance(p, str))
+        errors.append(ControlError(f"{label}: {given}: no such file or folder",
+                                   located.positions.value(where)))
+    return errors
 
 
 def frameworks_and_params(located: LocatedConfig, catalogs: dict[str, Framework],

@@ -172,6 +172,24 @@ def test_config_names_are_checked_and_located_together(
     assert not (tmp_path / "out").exists()
 
 
+def test_source_paths_that_do_not_exist_are_configuration_errors(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "infra").mkdir()
+    config = tmp_path / "assay.yaml"
+    config.write_text(
+        "controls: []\nlocker: .assay\nattestations: ./attest\n"
+        "sources:\n"
+        "  terraform: {paths: [./infra, ./infra-typo], var_files: [prod.tfvars]}\n"
+        "  cloudtrail: {paths: [s3://trail-bucket/AWSLogs/, ./trail]}\n")
+    assert main(["scan", "-c", str(config), "--out-dir", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"{config}:3:15: attestations: ./attest: no such file or folder",
+        f"{config}:5:32: sources.terraform.paths: ./infra-typo: no such file or folder",
+        f"{config}:5:59: sources.terraform.var_files: prod.tfvars: no such file or folder",
+        f"{config}:6:52: sources.cloudtrail.paths: ./trail: no such file or folder"]
+    assert not (tmp_path / ".assay").exists() and not (tmp_path / "out").exists()
+
+
 def test_out_dir_that_is_a_file_is_refused_before_any_work(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = tmp_path / "assay.yaml"
