@@ -38,6 +38,13 @@ class AwsSource(StrictModel):
     endpoint_url: str | None = None
     accounts: list[AwsAccount] = Field(default_factory=list)
     max_workers: int = Field(16, ge=1, le=256)
+    max_attempts: int = Field(8, ge=1, le=20)
+    connect_timeout: float = Field(10.0, gt=0)
+    read_timeout: float = Field(30.0, gt=0)
+    role_session_name: str = Field("assay", min_length=2, max_length=64)
+    # AssumeRole's DurationSeconds (None: the role's default); the role is assumed again
+    # before the credentials expire either way
+    role_duration_seconds: int | None = Field(None, ge=900, le=43200)
 
 
 class LogSource(StrictModel):

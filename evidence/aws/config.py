@@ -10,7 +10,7 @@ from engine.errors import CollectorError
 
 DEFAULT_MAX_WORKERS = 16
 _KEYS = {"regions", "profile", "endpoint_url", "accounts", "max_workers", "max_attempts",
-         "connect_timeout", "read_timeout", "role_session_name"}
+         "connect_timeout", "read_timeout", "role_session_name", "role_duration_seconds"}
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class AwsConfig:
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
     role_session_name: str = "assay"
+    role_duration_seconds: int | None = None  # AssumeRole's DurationSeconds; None: the role's
 
 
 def _fail(message: str) -> CollectorError:
@@ -91,4 +92,13 @@ def parse(config: Mapping[str, Any]) -> AwsConfig:
         connect_timeout=float(config.get("connect_timeout", 10.0)),
         read_timeout=float(config.get("read_timeout", 30.0)),
         role_session_name=str(config.get("role_session_name", "assay")),
+        role_duration_seconds=_duration(config.get("role_duration_seconds")),
     )
+
+
+def _duration(value: Any) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 900 <= value <= 43200:
+        raise _fail("role_duration_seconds must be an integer from 900 to 43200")
+    return value

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.config import Config
+from botocore.credentials import CredentialProvider, RefreshableCredentials
 
 from evidence.aws.calls import CallScope, Record, Recorder, Sink
 from evidence.aws.config import Account, AwsConfig
@@ -132,19 +134,46 @@ def caller_identity(clients: Clients, region: str, sink: Sink, account_hint: str
 def assume(base: Clients, caller: CallScope, account: Account, cfg: AwsConfig,
            sink: Sink) -> boto3.Session:
     """A session for ``account`` through STS AssumeRole, asked as ``caller`` (recorded,
-    credentials redacted)."""
+    credentials redacted). The role is assumed again, and recorded again, shortly before
+    the credentials expire, so a scan longer than the role's session keeps its access."""
     assert account.role_arn is not None
     params: dict[str, Any] = {"RoleArn": account.role_arn,
                               "RoleSessionName": cfg.role_session_name}
     if account.external_id:
         params["ExternalId"] = account.external_id
+    if cfg.role_duration_seconds is not None:
+        params["DurationSeconds"] = cfg.role_duration_seconds
     recorder = Recorder(CallScope(account.id, caller.region, caller.caller_arn), sink)
-    found = recorder.call(base.get("sts", caller.region), "AssumeRole", params,
-                          key=account.id) or {}
-    creds = found["Credentials"]
-    return boto3.Session(aws_access_key_id=creds["AccessKeyId"],
-                         aws_secret_access_key=creds["SecretAccessKey"],
-                         aws_session_token=creds["SessionToken"], region_name=caller.region)
+
+    def fetch() -> dict[str, str]:
+        found = recorder.call(base.get("sts", caller.region), "AssumeRole", params,
+                              key=account.id) or {}
+        creds = found["Credentials"]
+        expires = creds["Expiration"]
+        return {"access_key": creds["AccessKeyId"], "secret_key": creds["SecretAccessKey"],
+                "token": creds["SessionToken"],
+                "expiry_time": expires.isoformat() if hasattr(expires, "isoformat")
+                else str(expires)}
+
+    credentials = RefreshableCredentials.create_from_metadata(
+        fetch(), refresh_using=fetch, method=_Assumed.METHOD)  # the first call fails here
+    core = botocore.session.Session()
+    core.get_component("credential_provider").insert_before("env", _Assumed(credentials))
+    return boto3.Session(botocore_session=core, region_name=caller.region)
+
+
+class _Assumed(CredentialProvider):  # type: ignore[misc]  # botocore has no type hints
+    """Hands a session the role's refreshing credentials ahead of any other source."""
+
+    METHOD = "assay-assume-role"
+    CANONICAL_NAME = "assay-assume-role"
+
+    def __init__(self, credentials: RefreshableCredentials) -> None:
+        super().__init__()
+        self._credentials = credentials
+
+    def load(self) -> RefreshableCredentials:
+        return self._credentials
 
 
 def enabled_regions(clients: Clients, region: str, recorder: Recorder) -> list[str]:

@@ -36,3 +36,16 @@ def test_docs_name_every_api_call_behind_each_type() -> None:
         documented = " ".join(rows[t] for t in lister.types)
         for operation in lister.operations:
             assert re.search(rf"\b{operation}\b", documented), (lister.types, operation)
+
+
+def test_the_documented_configuration_is_accepted() -> None:
+    import yaml
+
+    from engine.config import Config
+    from evidence.aws.config import parse
+
+    block = re.search(r"```yaml\n(sources:\n  aws:.*?)```", DOC.read_text(), re.S)
+    assert block is not None
+    config = Config.model_validate(yaml.safe_load(block.group(1)))
+    aws = parse(config.sources.configured()["aws"])
+    assert (aws.max_attempts, aws.read_timeout, aws.role_duration_seconds) == (8, 30.0, 3600)

@@ -6,7 +6,10 @@ from typing import Any
 
 from botocore.awsrequest import AWSResponse
 
-from tests.evidence.aws.aws_estate import ACCOUNT, PLANTED_PASSWORD, REGIONS, Estate
+from evidence.aws.calls import Record
+from evidence.aws.config import Account, parse
+from evidence.aws.session import Clients, assume, base_session, caller_identity
+from tests.evidence.aws.aws_estate import ACCOUNT, PLANTED_PASSWORD, REGIONS, ROLE_ARN, Estate
 from tests.evidence.aws.test_aws_collector import collect
 
 
@@ -160,3 +163,37 @@ def test_key_policy_refusing_describe_key_keeps_the_key_unknown(estate: Estate) 
     assert isinstance(key["KeyRotationEnabled"], Unknown)
     assert "DescribeKey: access denied" in key["KeyState"].reason
     assert not ctx.gaps and not ctx.errors
+
+
+def test_assumed_role_credentials_are_renewed_before_they_expire(estate: Estate) -> None:
+    """A scan longer than the role's session keeps its access: botocore asks for new
+    credentials inside the last 15 minutes, and assay assumes the role again (recorded)."""
+    cfg = parse(estate.config(role_duration_seconds=900))  # 15 minutes: always renewing
+    records: list[Record] = []
+    base = Clients(base_session(cfg), cfg, [])
+    caller = caller_identity(base, "us-east-1", records.append, ACCOUNT)
+    session = assume(base, caller, Account(ACCOUNT, ROLE_ARN), cfg, records.append)
+
+    def assumed() -> int:
+        return sum(1 for r in records if r.query["operation"] == "AssumeRole")
+
+    assert assumed() == 1
+    sts = Clients(session, cfg, []).get("sts", "us-east-1")
+    for _ in range(2):
+        identity = sts.get_caller_identity()
+        assert identity["Arn"].startswith(f"arn:aws:sts::{ACCOUNT}:assumed-role/assay-audit/")
+    assert assumed() == 3
+    assert all(r.query["parameters"]["DurationSeconds"] == 900
+               for r in records if r.query["operation"] == "AssumeRole")
+
+
+def test_assumed_role_credentials_are_not_renewed_while_fresh(estate: Estate) -> None:
+    cfg = parse(estate.config())
+    records: list[Record] = []
+    base = Clients(base_session(cfg), cfg, [])
+    caller = caller_identity(base, "us-east-1", records.append, ACCOUNT)
+    session = assume(base, caller, Account(ACCOUNT, ROLE_ARN), cfg, records.append)
+    sts = Clients(session, cfg, []).get("sts", "us-east-1")
+    sts.get_caller_identity()
+    sts.get_caller_identity()
+    assert sum(1 for r in records if r.query["operation"] == "AssumeRole") == 1
