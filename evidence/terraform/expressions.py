@@ -277,6 +277,8 @@ class Evaluator:
         if name == "file" and len(arg_nodes) == 1:
             path = self.eval(arg_nodes[0], bound)
             return path if isinstance(path, Unknown) else self.resolver.read_file(str(path))
+        if name == "templatefile" and len(arg_nodes) == 2:
+            return self._templatefile(node, arg_nodes, bound)
         function = FUNCTIONS.get(name)
         if function is None:
             return Unknown(f"{render(node)}: function {name}() is not evaluated by assay")
@@ -295,6 +297,28 @@ class Evaluator:
             raise EvalError(f"{render(node)}: {exc}") from None
         except (TypeError, ValueError) as exc:
             raise EvalError(f"{render(node)}: invalid arguments ({exc})") from None
+
+    def _templatefile(self, node: Expr, arg_nodes: list[Expr], bound: dict[str, Any]) -> Any:
+        """``templatefile(path, vars)``: the file's ``${…}`` interpolations evaluated with
+        only ``vars`` in scope, as Terraform does; ``%{…}`` directives are unknown."""
+        from evidence.terraform.parser import template_of  # the parser, only when needed
+
+        path, variables = (self.eval(a, bound) for a in arg_nodes)
+        if isinstance(path, Unknown):
+            return path
+        text = self.resolver.read_file(str(path))
+        if isinstance(variables, Unknown):
+            return Unknown(f"{render(node)}: the template variables are unknown: "
+                           f"{variables.reason}")
+        if not isinstance(variables, dict):
+            raise EvalError(f"{render(node)}: the second argument must be an object")
+        template = template_of(text)
+        if template[0] == "unsupported":
+            return Unknown(f"templatefile({to_string(path)}): {template[1]}")
+        try:
+            return self.eval(template, dict(variables))
+        except EvalError as exc:
+            raise EvalError(f"templatefile({to_string(path)}): {exc}") from None
 
     def _try(self, arg_nodes: list[Expr], bound: dict[str, Any]) -> Any:
         problems: list[str] = []

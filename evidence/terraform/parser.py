@@ -185,6 +185,11 @@ def _heredoc(node: Node) -> Expr:
     return _heredoc_template(body)
 
 
+def template_of(text: str) -> Expr:
+    """A template file's text (``templatefile()``) as a template expression."""
+    return _heredoc_template(text)
+
+
 def _heredoc_template(body: str) -> Expr:
     parts: list[Any] = []
     pos = 0

@@ -141,3 +141,37 @@ def test_file_under_path_module_is_read(collect, tmp_path):
     assert '"Action": "*"' in policy["policy"]
     missing = found["module.role.aws_iam_policy.missing"].attributes["policy"]
     assert isinstance(missing, Unknown) and "nope.json" in missing.reason
+
+
+def test_templatefile_interpolates_its_variables_and_nothing_else(collect, tmp_path):
+    infra = tmp_path / "infra"
+    infra.mkdir()
+    (infra / "policy.json.tpl").write_text(
+        '{"Resource": "arn:aws:s3:::${bucket}/*", "Principal": "${upper(who)}", '
+        '"Literal": "$${kept}"}')
+    (infra / "loop.tpl").write_text('%{ for b in buckets }${b}\n%{ endfor }')
+    (infra / "main.tf").write_text(
+        'variable "name" { default = "logs" }\n'
+        'variable "unset" {}\n'
+        'resource "aws_iam_policy" "p" {\n'
+        '  policy = templatefile("${path.module}/policy.json.tpl", {bucket = var.name, who = "ci"})\n'
+        '}\n'
+        'resource "aws_iam_policy" "loop" {\n'
+        '  policy = templatefile("${path.module}/loop.tpl", {buckets = ["a"]})\n'
+        '}\n'
+        'resource "aws_iam_policy" "unknown_vars" {\n'
+        '  policy = templatefile("${path.module}/policy.json.tpl", {bucket = var.unset, who = "x"})\n'
+        '}\n'
+        'resource "aws_iam_policy" "no_scope" {\n'
+        '  policy = templatefile("${path.module}/policy.json.tpl", {who = "x"})\n'
+        '}\n')
+    found, context = collect(TerraformCollector, {"paths": ["infra"]}, tmp_path)
+    assert found["aws_iam_policy.p"].attributes["policy"] == (
+        '{"Resource": "arn:aws:s3:::logs/*", "Principal": "CI", "Literal": "${kept}"}')
+    loop = found["aws_iam_policy.loop"].attributes["policy"]
+    assert isinstance(loop, Unknown) and "template directives" in loop.reason
+    unknown = found["aws_iam_policy.unknown_vars"].attributes["policy"]
+    assert isinstance(unknown, Unknown) and "var.unset is not set" in unknown.reason
+    # a template sees only the variables it is given (bucket is not one of them here)
+    no_scope = found["aws_iam_policy.no_scope"].attributes["policy"]
+    assert isinstance(no_scope, Unknown) and "bucket" in no_scope.reason
