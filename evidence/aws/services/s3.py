@@ -7,10 +7,11 @@ import json
 from typing import Any
 
 from engine.values import Unknown
+from evidence.aws.calls import Denied
 from evidence.aws.common import account_arn
 from evidence.aws.session import GLOBAL
 from evidence.aws.table import Lister
-from evidence.aws.task import Count, Task, put
+from evidence.aws.task import Count, NotCollected, Task, put
 
 BUCKET = "aws.s3.bucket"
 ACCOUNT_PAB = "aws.s3.account_public_access_block"
@@ -37,10 +38,33 @@ def bucket_region(task: Task, bucket: dict[str, Any]) -> str:
     return "eu-west-1" if region == "EU" else str(region)  # EU: the legacy name
 
 
+def located_region(task: Task, bucket: dict[str, Any]) -> str | None:
+    """``bucket_region``, else HeadBucket's ``BucketRegion`` when GetBucketLocation is
+    denied (a role may list buckets without s3:GetBucketLocation); None when neither
+    answers: that bucket alone is then not collected."""
+    try:
+        return bucket_region(task, bucket)
+    except Denied as location_denied:
+        name = bucket["Name"]
+        try:
+            found = task.call("s3", "HeadBucket", {"Bucket": name}, key=name) or {}
+        except Denied:
+            found = {}
+        region = found.get("BucketRegion")
+        if not region:
+            task.runner.post(NotCollected(
+                task.types, f"{task.account.account}/arn:aws:s3:::{name}",
+                f"{location_denied}; the bucket's region is unknown, so it was not read"))
+            return None
+        return str(region)
+
+
 def read_bucket(task: Task, bucket: dict[str, Any]) -> None:
     """One job per bucket, so a thousand buckets are read side by side."""
     name = bucket["Name"]
-    region = bucket_region(task, bucket)
+    region = located_region(task, bucket)
+    if region is None:
+        return
     if region not in task.account.regions:
         task.runner.post(Count("aws.s3.buckets_outside_regions"))
         return
@@ -85,7 +109,7 @@ def account_public_access_block(task: Task) -> None:
 
 LISTERS = [
     Lister("s3", (BUCKET,), "global", list_buckets,
-           ("ListBuckets", "GetBucketLocation", "GetBucketEncryption", "GetPublicAccessBlock",
+           ("ListBuckets", "GetBucketLocation", "HeadBucket", "GetBucketEncryption", "GetPublicAccessBlock",
             "GetBucketVersioning", "GetBucketLogging", "GetBucketPolicy",
             "GetObjectLockConfiguration", "GetBucketTagging")),
     Lister("s3control", (ACCOUNT_PAB,), "global", account_public_access_block,

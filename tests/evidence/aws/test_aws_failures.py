@@ -197,3 +197,25 @@ def test_assumed_role_credentials_are_not_renewed_while_fresh(estate: Estate) ->
     sts.get_caller_identity()
     sts.get_caller_identity()
     assert sum(1 for r in records if r.query["operation"] == "AssumeRole") == 1
+
+
+def test_denied_bucket_location_falls_back_to_head_bucket(estate: Estate) -> None:
+    resources, ctx = collect(estate, "aws.s3.bucket", hooks=[deny("s3", "GetBucketLocation")])
+    assert not ctx.gaps and not ctx.errors
+    for region in REGIONS:
+        bucket = resources[f"arn:aws:s3:::assay-good-{region}"]
+        assert bucket.attributes["Region"] == region and bucket.location.region == region
+    heads = [a for a in ctx.artifacts if a.query["operation"] == "HeadBucket"]
+    assert len(heads) == len(resources)
+
+
+def test_a_bucket_without_a_known_region_is_not_collected_alone(estate: Estate) -> None:
+    resources, ctx = collect(estate, "aws.s3.bucket", "aws.kms.key",
+                             hooks=[deny("s3", "GetBucketLocation"), deny("s3", "HeadBucket")])
+    assert not [r for r in resources.values() if r.type == "aws.s3.bucket"]
+    assert [r for r in resources.values() if r.type == "aws.kms.key"]  # the rest is read
+    scopes = sorted(scope for _, scope, _ in ctx.gaps)
+    assert scopes == sorted(f"{ACCOUNT}/arn:aws:s3:::assay-{kind}-{region}"
+                            for kind in ("good", "bad") for region in REGIONS)
+    assert all("GetBucketLocation: access denied" in reason and "region is unknown" in reason
+               for _, _, reason in ctx.gaps)
