@@ -1,4 +1,8 @@
-"""A collector that replays recorded resources or events — for tests and control fixtures.
+"""Test doubles of the collector interface, for tests and control fixtures.
+
+``RecordingContext`` is the CollectContext a collector's tests hand it: it keeps what
+the collector reports, the artifact bytes exactly as received (no redaction of its
+own, so a test sees what the collector itself lets through).
 
 ``RecordedCollector`` reads ``{resources: [...]}`` (or ``{file: recorded.yaml}``) from its
 config; ``{"$unknown": reason}`` anywhere in attributes becomes ``engine.values.Unknown``.
@@ -7,8 +11,11 @@ config; ``{"$unknown": reason}`` anywhere in attributes becomes ``engine.values.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import hashlib
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -18,6 +25,57 @@ from engine.model import Event, Location, Resource
 from engine.values import Unknown
 from evidence import registry
 from evidence.interface import Collector, CollectRequest
+
+
+@dataclass(frozen=True)
+class StoredArtifact:
+    name: str
+    data: bytes
+    media_type: str
+    query: Mapping[str, Any] | str
+    item_count: int
+    complete: bool
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass
+class RecordingContext:
+    """Implements ``evidence.interface.CollectContext`` by keeping everything."""
+
+    base_dir: Path = Path(".")
+    as_of: datetime = datetime(2026, 6, 30, tzinfo=UTC)
+    period_start: datetime = datetime(2026, 1, 1, tzinfo=UTC)
+    period_end: datetime = datetime(2026, 6, 30, tzinfo=UTC)
+    artifacts: list[StoredArtifact] = field(default_factory=list)
+    errors: list[tuple[str, str | None]] = field(default_factory=list)
+    gaps: list[tuple[list[str], str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def store_artifact(self, *, name: str, data: bytes, media_type: str,
+                       query: Mapping[str, Any] | str, item_count: int, complete: bool) -> str:
+        stored = StoredArtifact(name, data, media_type, query, item_count, complete)
+        self.artifacts.append(stored)
+        return stored.sha256
+
+    def error(self, message: str, location: str | None = None) -> None:
+        self.errors.append((message, location))
+
+    def not_collected(self, types: Iterable[str], scope: str, reason: str) -> None:
+        self.gaps.append((sorted(types), scope, reason))
+
+    def note(self, message: str) -> None:
+        self.notes.append(message)
+
+    def count(self, key: str, n: int = 1) -> None:
+        self.counts[key] = self.counts.get(key, 0) + n
+
+    def artifact(self, name: str) -> StoredArtifact:
+        """The last artifact stored under ``name``."""
+        return next(a for a in reversed(self.artifacts) if a.name == name)
 
 
 def from_jsonable(value: Any) -> Any:

@@ -6,7 +6,7 @@ import gzip
 import random
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from engine.model import Control
+from evidence.testing import RecordingContext
 
 PERIOD_START = datetime(2026, 1, 1, tzinfo=UTC)
 PERIOD_END = datetime(2026, 6, 30, 23, 59, 59, tzinfo=UTC)
@@ -24,41 +25,19 @@ NOISE = ["DescribeInstances", "GetObject", "PutObject", "ListBuckets", "AssumeRo
 
 
 @dataclass
-class FakeContext:
-    """The CollectContext a collector sees, recording everything it is told."""
+class FakeContext(RecordingContext):
+    """The recording context with this suite's dates; log collectors never report a
+    scope as not collected (an unreadable input is an error)."""
 
-    base_dir: Path
     as_of: datetime = AS_OF
     period_start: datetime = PERIOD_START
     period_end: datetime = PERIOD_END
-    artifacts: dict[str, tuple[str, bytes, dict[str, Any]]] = field(default_factory=dict)
-    errors: list[tuple[str, str | None]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
-
-    def store_artifact(self, *, name: str, data: bytes, media_type: str,
-                       query: Mapping[str, Any] | str, item_count: int, complete: bool) -> str:
-        import hashlib
-
-        digest = hashlib.sha256(data).hexdigest()
-        self.artifacts[name] = (digest, data, {"media_type": media_type, "query": query,
-                                               "item_count": item_count, "complete": complete})
-        return digest
-
-    def error(self, message: str, location: str | None = None) -> None:
-        self.errors.append((message, location))
 
     def not_collected(self, types: Iterable[str], scope: str, reason: str) -> None:
         raise AssertionError("log collectors report unreadable inputs as errors")
 
-    def note(self, message: str) -> None:
-        self.notes.append(message)
-
-    def count(self, key: str, n: int = 1) -> None:
-        self.counts[key] = self.counts.get(key, 0) + n
-
     def manifest(self, source: str) -> dict[str, Any]:
-        result: dict[str, Any] = orjson.loads(self.artifacts[f"{source}-manifest.json"][1])
+        result: dict[str, Any] = orjson.loads(self.artifact(f"{source}-manifest.json").data)
         return result
 
 

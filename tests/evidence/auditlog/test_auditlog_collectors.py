@@ -104,9 +104,9 @@ def test_the_manifest_hashes_every_input_as_stored(tmp_path: Path) -> None:
          "document", 4, 4, True),
         ("logs/b.jsonl.gz", hashlib.sha256(two.read_bytes()).hexdigest(), two.stat().st_size,
          "jsonl", 3, 3, True)]
-    _, _, meta = ctx.artifacts["cloudtrail-manifest.json"]
-    assert meta["item_count"] == len(events) == 7 and meta["complete"] is True
-    assert meta["query"]["paths"] == ["logs/"]
+    meta = ctx.artifact("cloudtrail-manifest.json")
+    assert meta.item_count == len(events) == 7 and meta.complete is True
+    assert meta.query["paths"] == ["logs/"]
 
 
 def test_k8s_audit_lines_and_event_lists(tmp_path: Path) -> None:
@@ -201,7 +201,7 @@ def test_missing_unreadable_and_unknown_inputs_are_errors_naming_them(tmp_path: 
     located = dict((m.split(":")[0], loc) for m, loc in ctx.errors)
     assert located["logs/archive.zip"] == "logs/archive.zip"
     assert ("malformed record: no eventTime", "logs/digest.json:1") in ctx.errors
-    assert ctx.artifacts["cloudtrail-manifest.json"][2]["complete"] is False
+    assert ctx.artifact("cloudtrail-manifest.json").complete is False
 
 
 def test_gzip_csv_and_an_unknown_aws_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -229,8 +229,9 @@ def test_many_inputs_make_a_manifest_in_parts(tmp_path: Path, monkeypatch: pytes
         write_records(tmp_path / "logs" / f"{i}.json.gz", noise(rng, i + 1))
     (tmp_path / "logs" / "5.json.gz").write_bytes(b"\x1f\x8b\x08\x00broken")
     events, ctx = collect(CloudTrailCollector, {"paths": ["logs"]}, tmp_path)
-    assert sorted(ctx.artifacts) == [f"cloudtrail-manifest-000{n}.json" for n in (1, 2, 3)]
-    parts = [orjson.loads(ctx.artifacts[f"cloudtrail-manifest-000{n}.json"][1])
+    assert sorted(a.name for a in ctx.artifacts) == [
+        f"cloudtrail-manifest-000{n}.json" for n in (1, 2, 3)]
+    parts = [orjson.loads(ctx.artifact(f"cloudtrail-manifest-000{n}.json").data)
              for n in (1, 2, 3)]
     assert [[i["name"] for i in p["inputs"]] for p in parts] == [
         ["logs/0.json.gz", "logs/1.json.gz"], ["logs/2.json.gz", "logs/3.json.gz"],
@@ -238,8 +239,8 @@ def test_many_inputs_make_a_manifest_in_parts(tmp_path: Path, monkeypatch: pytes
     assert [p["part"] for p in parts] == [1, 2, 3] and "totals" not in parts[0]
     assert parts[2]["totals"] == {"inputs": 6, "records": 15, "events": 15,
                                   "outside_period": 0, "bad_records": 0, "parts": 3}
-    meta = [ctx.artifacts[f"cloudtrail-manifest-000{n}.json"][2] for n in (1, 2, 3)]
-    assert [(m["item_count"], m["complete"]) for m in meta] == [(3, True), (7, True), (5, False)]
+    meta = [ctx.artifact(f"cloudtrail-manifest-000{n}.json") for n in (1, 2, 3)]
+    assert [(m.item_count, m.complete) for m in meta] == [(3, True), (7, True), (5, False)]
     assert len(events) == 15
 
 

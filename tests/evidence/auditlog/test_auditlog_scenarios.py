@@ -306,7 +306,7 @@ def test_max_bad_lines_turns_malformed_lines_into_notes(tmp_path: Path) -> None:
     assert ctx.errors == []
     assert len(ctx.notes) == 21 and ctx.notes[0].startswith("half.jsonl:2: malformed record")
     assert outcomes[0].status is Status.PASS
-    assert ctx.artifacts["cloudtrail-manifest.json"][2]["complete"] is True
+    assert ctx.artifact("cloudtrail-manifest.json").complete is True
 
 
 def test_every_source_with_every_check_form(tmp_path: Path) -> None:

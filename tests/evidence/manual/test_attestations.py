@@ -4,52 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from engine.model import Resource
 from evidence import registry
 from evidence.interface import CollectRequest
 from evidence.manual.collector import AttestationCollector
+from evidence.testing import RecordingContext
 
 
-@dataclass
-class FakeContext:
-    base_dir: Path
-    as_of: datetime = datetime(2026, 6, 30, tzinfo=UTC)
-    period_start: datetime = datetime(2026, 1, 1, tzinfo=UTC)
-    period_end: datetime = datetime(2026, 6, 30, tzinfo=UTC)
-    artifacts: dict[str, tuple[str, bytes]] = field(default_factory=dict)
-    errors: list[tuple[str, str | None]] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
-
-    def store_artifact(self, *, name: str, data: bytes, media_type: str,
-                       query: Mapping[str, Any] | str, item_count: int, complete: bool) -> str:
-        sha = hashlib.sha256(data).hexdigest()
-        self.artifacts[sha] = (name, data)
-        return sha
-
-    def error(self, message: str, location: str | None = None) -> None:
-        self.errors.append((message, location))
-
-    def not_collected(self, types: Iterable[str], scope: str, reason: str) -> None:
-        raise AssertionError("not expected")
-
-    def note(self, message: str) -> None:
-        pass
-
-    def count(self, key: str, n: int = 1) -> None:
-        self.counts[key] = self.counts.get(key, 0) + n
-
-
-def _collect(base: Path, path: str = "attestations") -> tuple[list[Resource], FakeContext]:
-    ctx = FakeContext(base_dir=base)
+def _collect(base: Path, path: str = "attestations") -> tuple[list[Resource], RecordingContext]:
+    ctx = RecordingContext(base_dir=base)
     collector = AttestationCollector({"path": path}, ctx)
     found = list(collector.collect(CollectRequest(types=frozenset({"attestation"}))))
     assert all(isinstance(r, Resource) for r in found)
+    assert not ctx.gaps  # an attestation folder is read whole or reported as an error
     return found, ctx  # type: ignore[return-value]
 
 
@@ -88,9 +58,10 @@ def test_records_become_resources_with_hashed_files(tmp_path: Path) -> None:
         {"path": "attestations/iam/signoff.txt",
          "sha256": hashlib.sha256(b"approved by CISO\n").hexdigest(), "size": 17},
     ]
-    assert ctx.artifacts[pdf_sha] == ("attestations/iam/review-q2.pdf", b"%PDF-1.4 access review")
+    pdf = next(a for a in ctx.artifacts if a.sha256 == pdf_sha)
+    assert (pdf.name, pdf.data) == ("attestations/iam/review-q2.pdf", b"%PDF-1.4 access review")
     # the record file itself is evidence too
-    assert any(name == "attestations/iam/access-review.yaml" for name, _ in ctx.artifacts.values())
+    assert any(a.name == "attestations/iam/access-review.yaml" for a in ctx.artifacts)
     assert ctx.counts == {"record files": 1, "files": 2, "attestations": 1}
 
 

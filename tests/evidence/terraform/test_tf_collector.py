@@ -118,8 +118,8 @@ def test_types_filter_and_artifact(collect):
                              types=["aws_s3_bucket"])
     assert set(found) == {"aws_s3_bucket.inline", "aws_s3_bucket.separate", "aws_s3_bucket.plain"}
     artifact, = context.artifacts
-    assert artifact["media_type"] == "application/json"
-    assert artifact["item_count"] == 3 and artifact["query"]["types"] == ["aws_s3_bucket"]
+    assert artifact.media_type == "application/json"
+    assert artifact.item_count == 3 and artifact.query["types"] == ["aws_s3_bucket"]
 
 
 def test_knows_type():

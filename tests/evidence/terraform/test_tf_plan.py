@@ -32,7 +32,7 @@ def test_values_at_every_module_depth_and_after_unknown(collect):
     # no sources beside this plan: located in the plan file
     assert found[ENC].location.file == "plan_only/plan.json"
     assert found[ENC].location.line is None
-    assert context.errors == [] and context.artifacts[0]["item_count"] == 5
+    assert context.errors == [] and context.artifacts[0].item_count == 5
     assert len(found[ENC].artifacts) == 1 and len(found[ENC].artifacts[0]) == 64
 
 
