@@ -11,7 +11,19 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from engine.periods import HistoryView
 from engine.results import Results
+from reports.history_rows import (
+    EFFECTIVENESS_HEADER,
+    EFFECTIVENESS_NOTE,
+    LINE_COLORS,
+    TREND_HEADER,
+    effectiveness_facts,
+    effectiveness_rows,
+    trend_nights,
+    trend_note,
+    trend_rows,
+)
 from reports.interface import Renderer
 from reports.view import (
     BASELINE_NOTE,
@@ -66,10 +78,45 @@ def _chart(results: Results) -> list[dict[str, Any]]:
     return rows
 
 
+CHART_WIDTH, CHART_HEIGHT, CHART_LEFT, CHART_TOP = 720.0, 200.0, 44.0, 10.0
+
+
+def _history(view: HistoryView | None) -> dict[str, Any] | None:
+    """The trend chart (SVG coordinates), its table and the Type II rows, or None."""
+    if view is None:
+        return None
+    nights = trend_nights(view)
+    step = CHART_WIDTH / max(1, len(nights) - 1)
+    x_of = {night: CHART_LEFT + i * step for i, night in enumerate(nights)}
+    series = []
+    for i, (framework, points) in enumerate(sorted(view.trend.items())):
+        coords = " ".join(
+            f"{x_of[night]:.1f},{CHART_TOP + CHART_HEIGHT * (1 - (sat / total if total else 0)):.1f}"
+            for night, sat, total in points)
+        series.append({"framework": framework, "color": LINE_COLORS[i % len(LINE_COLORS)],
+                       "points": coords})
+    eff = view.effectiveness
+    return {
+        "note": trend_note(view), "nights": nights, "series": series,
+        "trend_header": TREND_HEADER, "trend_rows": trend_rows(view),
+        "chart": {"left": CHART_LEFT, "top": CHART_TOP, "width": CHART_WIDTH,
+                  "height": CHART_HEIGHT},
+        "effectiveness": None if eff is None else {
+            "note": EFFECTIVENESS_NOTE, "facts": effectiveness_facts(eff),
+            "header": EFFECTIVENESS_HEADER, "rows": effectiveness_rows(view)},
+    }
+
+
 class HtmlRenderer(Renderer):
+    """``history`` (``engine.periods.HistoryView``, from the evidence locker) adds the
+    compliance trend and, with an audit period, the operating-effectiveness view."""
+
     format = "html"
     file_name = "report.html"
     media_type = "text/html"
+
+    def __init__(self, history: HistoryView | None = None) -> None:
+        self.history = history
 
     def render(self, results: Results) -> bytes:
         template = _environment().get_template("report.html.j2")
@@ -86,5 +133,6 @@ class HtmlRenderer(Renderer):
             + [("EXPIRED", w) for w in waivers.expired] + [("unused", w) for w in waivers.unused],
             waiver_scope=waiver_scope,
             missing=[(s.name, nc) for s in results.run.sources for nc in s.not_collected],
+            history=_history(self.history),
         )
         return html.encode("utf-8")

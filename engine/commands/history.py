@@ -20,6 +20,7 @@ from engine.periods import HistoryView, history_view
 from engine.results import Results
 from engine.status import Severity
 from evidence.locker import Locker, open_locker
+from reports.interface import Renderer
 
 _STATUSES = ("fail", "error", "unknown", "not_collected", "manual_pending", "waived", "pass")
 
@@ -219,13 +220,27 @@ def merge_command(runs: tuple[str, ...], config_path: str, locker_spec: str | No
 COMMANDS = [history_command, diff_command, merge_command]
 
 
-def pdf_history(locker: Locker, results: Results,
-                period: tuple[date, date] | None = None) -> HistoryView:
-    """The history sections' data for a PDF of ``results``: the locker's runs up to its as-of
-    (the run itself included even when it is not in the locker)."""
+def report_history(locker: Locker, results: Results,
+                   period: tuple[date, date] | None = None) -> HistoryView:
+    """The history sections' data for a report of ``results``: the locker's runs up to its
+    as-of (the run itself included even when it is not in the locker)."""
     runs = History(locker).runs()
     if results.run.id not in {r.run_id for r in runs}:
         this = RunSummary.of_results(results.run.id, json.loads(results.to_json()))
         runs = sorted([*runs, this], key=lambda s: (s.as_of, s.run_id))
     return history_view(runs, period=period, as_of=results.run.as_of,
                         titles={c.id: c.title for c in results.controls})
+
+
+def history_renderer(fmt: str, locker: Locker, results: Results,
+                     period: tuple[date, date] | None = None) -> Renderer:
+    """The pdf or html renderer with the locker's history sections (trend and, with an
+    audit period, operating effectiveness)."""
+    view = report_history(locker, results, period)
+    if fmt == "pdf":
+        from reports.pdf import PdfRenderer
+
+        return PdfRenderer(history=view)
+    from reports.html import HtmlRenderer
+
+    return HtmlRenderer(history=view)

@@ -17,7 +17,7 @@ import click
 from pydantic import ValidationError
 
 from engine.cli import ExitCode
-from engine.commands.history import locker_from, pdf_history
+from engine.commands.history import history_renderer, locker_from, report_history
 from engine.errors import AssayError, Location
 from engine.output import write_atomic
 from engine.periods import parse_period
@@ -97,21 +97,22 @@ def render_bytes(results: Results, fmt: str) -> bytes:
               help="File to write; stdout when omitted (text formats).")
 @click.option("--period", "period_text", metavar="START..END",
               help="Audit period (e.g. 2026-01-01..2026-06-30): adds the Type II "
-                   "operating-effectiveness section, from the locker's runs (pdf).")
+                   "operating-effectiveness section, from the locker's runs (pdf, html).")
 def report(source: str, config_path: str, locker_spec: str | None, fmt: str,
            out: Path | None, period_text: str | None) -> None:
     """Render a saved run (results.json or run id) as pdf, html, csv, oscal, json, sarif, junit or markdown."""
     period = parse_period(period_text) if period_text else None
-    if period is not None and fmt != "pdf":
-        raise AssayError("--period adds a section to the pdf report; use --format pdf")
+    if period is not None and fmt not in ("pdf", "html"):
+        raise AssayError("--period adds a section to the pdf and html reports; "
+                         "use --format pdf or --format html")
     locker = None if Path(source).is_file() and period is None \
         else open_run_locker(source, config_path, locker_spec)
     if period is not None and locker is None:
         raise AssayError("--period reads the runs of the evidence locker; none is configured"
                          " (use -c assay.yaml or --locker)")
     results, _ = load_results(source, locker)
-    if fmt == "pdf" and locker is not None:  # the trend (and Type II view) from the locker
-        data = PdfRenderer(history=pdf_history(locker, results, period)).render(results)
+    if fmt in ("pdf", "html") and locker is not None:  # the trend (and Type II) from the locker
+        data = history_renderer(fmt, locker, results, period).render(results)
     else:
         data = render_bytes(results, fmt)
     if out is None:
@@ -138,7 +139,7 @@ def export(source: str, config_path: str, locker_spec: str | None, out: Path,
     locker = open_run_locker(source, config_path, locker_spec)
     results, raw = load_results(source, locker)
     # The bundle's PDF is the one `assay report` gives: with the trend when a locker is there.
-    pdf = PdfRenderer(history=pdf_history(locker, results)).render(results) if locker else None
+    pdf = PdfRenderer(history=report_history(locker, results)).render(results) if locker else None
     data, summary = bundle.build_bundle(results, results_json=raw, pdf=pdf,
                                         get_object=locker.get_object if locker else None,
                                         sign_key=key)

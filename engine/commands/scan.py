@@ -106,15 +106,14 @@ def keep_in_locker(results: Results, locker: Locker) -> None:
 def write_outputs(results: Results, out_dir: Path, fmts: list[str],
                   locker: Locker | None = None) -> list[Path]:
     """results.json always, then each requested format under its fixed name
-    (the PDF with the locker's history sections when there is a locker)."""
+    (the PDF and HTML with the locker's history sections when there is a locker)."""
     written = []
     for chosen in renderers_for(["json", *[f for f in fmts if f != "json"]]):
         target = out_dir / chosen.file_name
-        if chosen.format == "pdf" and locker is not None:
-            from engine.commands.history import pdf_history
-            from reports.pdf import PdfRenderer
+        if chosen.format in ("pdf", "html") and locker is not None:
+            from engine.commands.history import history_renderer
 
-            chosen = PdfRenderer(history=pdf_history(locker, results))
+            chosen = history_renderer(chosen.format, locker, results)
         write_atomic(target, chosen.render(results))
         written.append(target)
     return written

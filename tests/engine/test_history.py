@@ -235,13 +235,44 @@ def test_report_period_adds_trend_and_operating_effectiveness_to_the_pdf(
     assert out.read_bytes() == again.read_bytes()
 
 
-def test_report_period_needs_pdf_and_a_locker(tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_period_adds_trend_and_operating_effectiveness_to_the_html(
+        locker: LocalLocker, tmp_path: Path) -> None:
+    last = results(3, {}).run.id
+    out = tmp_path / "report.html"
+    assert main(["report", last, "--locker", str(locker.root), "--format", "html",
+                 "--period", "2026-06-01..2026-06-30", "--out", str(out)]) == 0
+    html = out.read_text()
+    assert '<section id="trend"><h2>Compliance trend</h2>' in html
+    assert html.count("<polyline") == 1 and ">soc2</text>" in html  # one framework, labelled
+    assert "2026-06-01 to 2026-06-04" in html  # the nights the trend spans
+    section = html[html.index('<section id="effectiveness">'):]
+    enc = section[section.index(">ENC-01<"):section.index(">IAM-01<")]
+    assert "25.0%" in enc and "2026-06-02, 2026-06-03, 2026-06-04" in enc
+    assert "Nights with no run" in section
+    order = [html.index(f'<section id="{name}">') for name in
+             ("summary", "trend", "scope", "matrices", "effectiveness", "controls")]
+    assert order == sorted(order)  # where the PDF has them
+    again = tmp_path / "again.html"
+    assert main(["report", last, "--locker", str(locker.root), "--format", "html",
+                 "--period", "2026-06-01..2026-06-30", "--out", str(again)]) == 0
+    assert out.read_bytes() == again.read_bytes()
+    # without a period: the trend, no Type II section
+    plain = tmp_path / "plain.html"
+    assert main(["report", last, "--locker", str(locker.root), "--format", "html",
+                 "--out", str(plain)]) == 0
+    assert 'id="trend"' in plain.read_text() and 'id="effectiveness"' not in plain.read_text()
+
+
+def test_report_period_needs_pdf_or_html_and_a_locker(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     doc = tmp_path / "results.json"
     doc.write_bytes(results(0, {"A-01": P}).to_json())
+    assert main(["report", str(doc), "--format", "csv", "--period",
+                 "2026-01-01..2026-06-30"]) == 2
+    assert "use --format pdf or --format html" in capsys.readouterr().err
     assert main(["report", str(doc), "--format", "html", "--period",
                  "2026-01-01..2026-06-30"]) == 2
-    assert "use --format pdf" in capsys.readouterr().err
+    assert "none is configured" in capsys.readouterr().err
 
 
 def test_diff_keeps_an_open_gap_the_same_failure() -> None:
