@@ -6,6 +6,10 @@ edit of assay's own code in a checkout, never serves an entry the new code would
 have written. Entries hold plain data (marshal) that is validated again on the way
 in; a missing, unreadable or corrupt entry is a miss, and a cache that cannot be
 written only costs speed. ``ASSAY_NO_CACHE=1`` turns every cache off.
+
+Entries no run has read or written for ``UNUSED_DAYS`` days are removed, at most once
+a day per folder, when something is written there: a cache kept between CI runs
+does not grow without end.
 """
 
 from __future__ import annotations
@@ -16,12 +20,16 @@ import marshal
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 from engine import __version__
 
 FORMAT = "1"  # bump when the layout of any cached entry changes
+UNUSED_DAYS = 30
+DAY = 24 * 3600
+PRUNED_STAMP = ".pruned"
 
 
 def enabled() -> bool:
@@ -61,21 +69,71 @@ def key_of(*parts: str | bytes) -> str:
 
 def read(folder: Path, key: str) -> Any | None:
     """The entry stored under ``key``, or None."""
+    path = folder / key[:2] / key
     try:
-        return marshal.loads((folder / key[:2] / key).read_bytes())
+        value = marshal.loads(path.read_bytes())
     except (OSError, ValueError, EOFError, TypeError):
         return None
+    mark_used(path)
+    return value
+
+
+def mark_used(path: Path) -> None:
+    """Keep an entry that is still read from being pruned (its mtime is its last use)."""
+    try:
+        if path.stat().st_mtime < time.time() - DAY:
+            os.utime(path)
+    except OSError:
+        pass
+
+
+def prune(folder: Path, now: float | None = None) -> int:
+    """Remove the entries under ``folder`` unused for ``UNUSED_DAYS`` days, at most once a
+    day (a stamp file says when it last ran); return how many were removed."""
+    now = time.time() if now is None else now
+    stamp = folder / PRUNED_STAMP
+    try:
+        if stamp.stat().st_mtime > now - DAY:
+            return 0
+    except OSError:
+        pass
+    removed = 0
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp.touch()
+        for entry in folder.rglob("*"):
+            if entry.name == PRUNED_STAMP or not entry.is_file():
+                continue
+            if entry.stat().st_mtime < now - UNUSED_DAYS * DAY:
+                entry.unlink(missing_ok=True)
+                removed += 1
+    except OSError:
+        pass  # a cache that cannot be pruned only costs space
+    return removed
 
 
 def write(folder: Path, key: str, value: Any) -> None:
     """Store plain data (dicts, lists, str, numbers…) atomically under ``key``."""
-    path = folder / key[:2] / key
     try:
         data = marshal.dumps(value)
+    except ValueError:
+        return
+    write_bytes(folder, key, data)
+
+
+def write_bytes(folder: Path, key: str, data: bytes) -> None:
+    """Store ``data`` (marshalled plain data) atomically under ``key``."""
+    path = folder / key[:2] / key
+    try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    except OSError:
+        return
+    try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
         os.replace(temp, path)
-    except (OSError, ValueError):
-        pass
+    except OSError:
+        Path(temp).unlink(missing_ok=True)
+        return
+    prune(folder)

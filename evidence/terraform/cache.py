@@ -12,7 +12,6 @@ import hashlib
 import marshal
 import multiprocessing
 import os
-import tempfile
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from importlib.metadata import version
@@ -74,25 +73,18 @@ class ParseCache:
     def get(self, key: str) -> tuple[Any, ...] | None:
         if self.directory is None:
             return None
+        path = self._path(key)
         try:
-            data = self._path(key).read_bytes()
-            record: tuple[Any, ...] = marshal.loads(data)
+            record: tuple[Any, ...] = marshal.loads(path.read_bytes())
         except (OSError, ValueError, EOFError, TypeError):
             return None
+        cache.mark_used(path)
         return record
 
     def put(self, key: str, data: bytes) -> None:
         if self.directory is None:
             return
-        path = self._path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-            os.replace(tmp, path)
-        except OSError:
-            pass  # a cache that cannot be written only costs speed
+        cache.write_bytes(self.directory, key, data)
 
     def parse_one(self, raw: bytes, text: str) -> tuple[Any, ...]:
         return self.parse_all([(self.key(raw), text)])[self.key(raw)]

@@ -102,3 +102,21 @@ def test_assay_no_cache_reads_the_files_every_time(tmp_path, loads, monkeypatch)
     load_library_cached([tmp_path], builtin=False)
     load_library_cached([tmp_path], builtin=False)
     assert len(loads) == 2
+
+
+def test_entries_unused_for_a_month_are_pruned_once_a_day(tmp_path):
+    import os
+    import time
+
+    old, fresh, used = (cache.key_of(name) for name in ("old", "fresh", "used"))
+    for key in (old, fresh, used):
+        cache.write(tmp_path, key, {"k": key})
+    month_ago = time.time() - (cache.UNUSED_DAYS + 1) * cache.DAY
+    for key in (old, used):
+        os.utime(tmp_path / key[:2] / key, (month_ago, month_ago))
+    assert cache.read(tmp_path, used) == {"k": used}  # reading marks it used
+    (tmp_path / cache.PRUNED_STAMP).unlink()  # the writes above pruned today already
+    assert cache.prune(tmp_path) == 1
+    assert cache.read(tmp_path, old) is None
+    assert cache.read(tmp_path, fresh) == {"k": fresh} and cache.read(tmp_path, used)
+    assert cache.prune(tmp_path, now=time.time() + 3600) == 0  # not twice a day
