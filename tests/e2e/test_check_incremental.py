@@ -220,3 +220,53 @@ def test_only_the_folders_that_changed_are_parsed(repo, tmp_path, monkeypatch):
     (repo / "stacks/b/main.tf").write_text(REPO["stacks/b/main.tf"] + "\n# reviewed\n")
     check(tmp_path / "edited.json")
     assert len(parsed) == 1  # stacks/b/main.tf; stacks/b calls no module
+
+
+EDITS = [
+    ("stacks/b/main.tf", REPO["stacks/b/main.tf"].replace("= false", "= true")),
+    ("stacks/b/main.tf", REPO["stacks/b/main.tf"]),
+    ("modules/bucket/main.tf", REPO["modules/bucket/main.tf"].replace("var.sse", '"none"')),
+    ("modules/bucket/main.tf", REPO["modules/bucket/main.tf"]),
+    ("stacks/a/terraform.tfvars", 'sse = "AES256"\n'),
+    ("stacks/a/terraform.tfvars", None),  # deleted: the variable has no value
+    ("stacks/a/terraform.tfvars", REPO["stacks/a/terraform.tfvars"]),
+    ("stacks/c/broken.tf", 'resource "aws_kms_key" "x" { enable_key_rotation = true }\n'),
+    ("stacks/c/broken.tf", REPO["stacks/c/broken.tf"]),
+    ("stacks/a/inner/main.tf", 'resource "aws_kms_key" "inner" {}\n'),
+    ("stacks/a/inner/extra.tf", 'resource "aws_kms_key" "more" { enable_key_rotation = false }\n'),
+    ("stacks/a/inner/extra.tf", None),
+    ("stacks/d/main.tf", 'resource "aws_kms_key" "d" { enable_key_rotation = true }\n'),
+    ("stacks/d/main.tf", None),
+    ("stacks/a/main.tf", REPO["stacks/a/main.tf"].replace('source = "./inner"',
+                                                          'source = "../c"')),
+    ("stacks/a/main.tf", REPO["stacks/a/main.tf"]),
+    ("modules/bucket/policy.json", '{"Version": "2008-10-17"}'),
+    ("stacks/b/main.tf", REPO["stacks/b/main.tf"].replace("2026-07-15", "2026-06-15")),
+]
+
+
+def test_any_sequence_of_edits_gives_what_a_run_without_cache_gives(repo, tmp_path, monkeypatch):
+    """Edits in a shuffled order, each followed by a cached run and an uncached one: the
+    bytes must be equal every time, whatever the cache holds from the steps before."""
+    import random
+
+    order = list(range(len(EDITS))) * 2
+    random.Random(20261125).shuffle(order)
+    check(tmp_path / "first.json")
+    for step, index in enumerate(order):
+        path, text = EDITS[index]
+        target = repo / path
+        if text is None:
+            target.unlink(missing_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text)
+        out = tmp_path / f"step{step}.json"
+        code = main(["check", "stacks", "--controls", str(CONTROLS), "--no-builtin",
+                     "--as-of", AS_OF, "--format", "json", "--out", str(out)])
+        with monkeypatch.context() as env:
+            env.setenv("ASSAY_NO_CACHE", "1")
+            plain = tmp_path / f"plain{step}.json"
+            plain_code = main(["check", "stacks", "--controls", str(CONTROLS), "--no-builtin",
+                               "--as-of", AS_OF, "--format", "json", "--out", str(plain)])
+        assert (code, out.read_bytes()) == (plain_code, plain.read_bytes()), (step, path)
