@@ -37,12 +37,18 @@ def enabled() -> bool:
 
 
 def user_cache_dir() -> Path:
-    """``$ASSAY_CACHE_DIR``, else ``$XDG_CACHE_HOME/assay``, else ``~/.cache/assay``."""
+    """``$ASSAY_CACHE_DIR``, else ``$XDG_CACHE_HOME/assay``, else ``~/.cache/assay`` — or
+    ``.assay/cache`` in the working folder where there is no home (some CI containers)."""
     explicit = os.environ.get("ASSAY_CACHE_DIR")
     if explicit:
         return Path(explicit)
     xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "assay"
+    if xdg:
+        return Path(xdg) / "assay"
+    try:
+        return Path.home() / ".cache" / "assay"
+    except (RuntimeError, KeyError):
+        return Path.cwd() / ".assay" / "cache"
 
 
 @functools.cache

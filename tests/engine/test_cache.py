@@ -120,3 +120,15 @@ def test_entries_unused_for_a_month_are_pruned_once_a_day(tmp_path):
     assert cache.read(tmp_path, old) is None
     assert cache.read(tmp_path, fresh) == {"k": fresh} and cache.read(tmp_path, used)
     assert cache.prune(tmp_path, now=time.time() + 3600) == 0  # not twice a day
+
+
+def test_the_cache_folder_without_a_home(tmp_path, monkeypatch):
+    for name in ("ASSAY_CACHE_DIR", "XDG_CACHE_HOME", "HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("pathlib.Path.home", lambda: (_ for _ in ()).throw(RuntimeError("no home")))
+    monkeypatch.chdir(tmp_path)
+    assert cache.user_cache_dir() == tmp_path / ".assay" / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache.user_cache_dir() == tmp_path / "xdg" / "assay"
+    monkeypatch.setenv("ASSAY_CACHE_DIR", str(tmp_path / "mine"))
+    assert cache.user_cache_dir() == tmp_path / "mine"
