@@ -21,6 +21,8 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +34,23 @@ DAY = 24 * 3600
 PRUNED_STAMP = ".pruned"
 
 
+_turned_off = False  # set for one command by ``turned_off()`` (``check --no-cache``)
+
+
 def enabled() -> bool:
-    return not os.environ.get("ASSAY_NO_CACHE")
+    return not os.environ.get("ASSAY_NO_CACHE") and not _turned_off
+
+
+@contextmanager
+def turned_off(off: bool = True) -> Iterator[None]:
+    """No cache is read or written while the block runs (when ``off``)."""
+    global _turned_off
+    previous = _turned_off
+    _turned_off = previous or off
+    try:
+        yield
+    finally:
+        _turned_off = previous
 
 
 def user_cache_dir() -> Path:

@@ -91,12 +91,26 @@ def read_baseline(path: Path) -> Results:
 @click.option("--baseline", "baseline_path",
               help="Earlier results JSON: only findings not failing there give exit 1.")
 @click.option("--tf-dir", "tf_dir", help="Terraform sources of the plan files, for file and line.")
+@click.option("--no-cache", is_flag=True,
+              help="Read and write no cache (parsed files, library, findings of unchanged "
+                   "root modules); the results are the same either way.")
 def check_command(paths: tuple[str, ...], control_paths: tuple[str, ...], no_builtin: bool,
                   var_files: tuple[str, ...], var_pairs: tuple[str, ...],
                   waivers_path: str | None, framework_ids: tuple[str, ...], fmt: str,
                   out: Path | None, fail_on: str, as_of: str | None,
-                  baseline_path: str | None = None, tf_dir: str | None = None) -> None:
+                  baseline_path: str | None = None, tf_dir: str | None = None,
+                  no_cache: bool = False) -> None:
     """Check Terraform folders and plan JSON files before they merge."""
+    with cache.turned_off(no_cache):
+        _check(paths, control_paths, no_builtin, var_files, var_pairs, waivers_path,
+               framework_ids, fmt, out, fail_on, as_of, baseline_path, tf_dir)
+
+
+def _check(paths: tuple[str, ...], control_paths: tuple[str, ...], no_builtin: bool,
+           var_files: tuple[str, ...], var_pairs: tuple[str, ...],
+           waivers_path: str | None, framework_ids: tuple[str, ...], fmt: str,
+           out: Path | None, fail_on: str, as_of: str | None,
+           baseline_path: str | None, tf_dir: str | None) -> None:
     check_out_file(out)
     targets = [existing_path(p) for p in paths]
     library = load_library([existing_path(p) for p in control_paths], not no_builtin,

@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from engine import cache
 from engine.gcpause import gc_paused
 from engine.model import Event, Location, Resource, Suppression
 from engine.values import Unknown
@@ -47,7 +48,7 @@ class TerraformCollector(Collector):
     def parts(self, request: CollectRequest) -> list[Part] | None:
         """One part per root module (see ``evidence.terraform.incremental``)."""
         settings = Settings.of(self.config)
-        if not settings.cache:
+        if not settings.cache or not cache.enabled():
             return None
         incremental = IncrementalScan(Scan(settings, self.context), request.types)
         with gc_paused():

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine import cache
 from evidence.interface import CollectContext
 from evidence.terraform.cache import ParseCache, default_cache_dir
 from evidence.terraform.config import ModuleConfig, ParsedFile
@@ -148,7 +149,7 @@ class Scan:
         return sorted(roots, key=lambda r: r.label)
 
     def _cache_dir(self, pending: list[tuple[Path, list[Path], Path, str, bool]]) -> Path | None:
-        if not self.settings.cache:
+        if not self.settings.cache or not cache.enabled():
             return None
         if self.settings.cache_dir:
             return self.context.base_dir / self.settings.cache_dir

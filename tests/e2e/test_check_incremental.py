@@ -270,3 +270,18 @@ def test_any_sequence_of_edits_gives_what_a_run_without_cache_gives(repo, tmp_pa
             plain_code = main(["check", "stacks", "--controls", str(CONTROLS), "--no-builtin",
                                "--as-of", AS_OF, "--format", "json", "--out", str(plain)])
         assert (code, out.read_bytes()) == (plain_code, plain.read_bytes()), (step, path)
+
+
+def test_no_cache_reads_and_writes_nothing_and_changes_nothing(repo, tmp_path, evaluated):
+    folder = Path(os.environ["ASSAY_CACHE_DIR"])
+    code = main(["check", "stacks", "--controls", str(CONTROLS), "--no-builtin", "--as-of",
+                 AS_OF, "--format", "json", "--out", str(tmp_path / "plain.json"), "--no-cache"])
+    assert code == 1
+    assert not [p for p in folder.rglob("*") if p.is_file()]  # not even parsed files
+    assert not (repo / "stacks" / ".assay").exists()
+    assert check(tmp_path / "cached.json") == (tmp_path / "plain.json").read_bytes()
+    evaluated.clear()
+    main(["check", "stacks", "--controls", str(CONTROLS), "--no-builtin", "--as-of", AS_OF,
+          "--format", "json", "--out", str(tmp_path / "again.json"), "--no-cache"])
+    assert evaluated == []  # the uncached path evaluates without parts
+    assert (tmp_path / "again.json").read_bytes() == (tmp_path / "plain.json").read_bytes()
