@@ -12,6 +12,7 @@ its time budget.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -21,12 +22,37 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.pdfmetrics import registerFont, stringWidth
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
+from engine.errors import RenderError
+
 PAGE_MARGIN = 18 * mm
-FONT = "Helvetica"
-BOLD = "Helvetica-Bold"
+
+
+def _register(name: str, path: str) -> str:
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    try:
+        registerFont(TTFont(name, path))
+    except Exception as exc:  # reportlab raises TTFError, OSError or struct errors
+        raise RenderError(f"ASSAY_PDF_FONT: {path}: not a usable TrueType font "
+                          f"({type(exc).__name__}: {exc})") from None
+    return name
+
+
+def _text_fonts() -> tuple[str, str]:
+    """Helvetica, or the TrueType font ``$ASSAY_PDF_FONT`` names (bold: ``$ASSAY_PDF_FONT_BOLD``,
+    else the same file): the standard PDF fonts have Latin glyphs only, so names in Greek,
+    Cyrillic or CJK scripts need a font that has them. The font is embedded (subset)."""
+    regular = os.environ.get("ASSAY_PDF_FONT")
+    if not regular:
+        return "Helvetica", "Helvetica-Bold"
+    bold = os.environ.get("ASSAY_PDF_FONT_BOLD") or regular
+    return _register("AssayText", regular), _register("AssayTextBold", bold)
+
+
+FONT, BOLD = _text_fonts()
 MONO = "Courier"
 
 STATUS_COLORS: dict[str, colors.Color] = {
