@@ -171,7 +171,9 @@ def _run_source(plan: RunPlan, source: str, items: Sequence[_Selected],
         collector = collector_class(config, context)
         types = frozenset(t for i in items for t in check_types(i.check))
         request = CollectRequest(types=types, shard=plan.shard)
-        parts = collector.parts(request) if plan.cache_dir is not None else None
+        # kept findings carry no artifact bytes: never for a run that stores its evidence
+        cached = plan.cache_dir is not None and plan.store is None
+        parts = collector.parts(request) if cached else None
         if collector_class.kind == "events":
             outcomes = _run_events(plan, source, items, collector.collect(request), context)
         elif parts is not None:

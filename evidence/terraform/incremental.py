@@ -9,7 +9,7 @@ So that an unchanged repository costs little more than reading its files:
   folders it needs parsed then (from the parse cache), quietly, as their reports were
   already told.
 - A root's *inputs* are the folders of every module its evaluation loaded, the files
-  ``file()`` read, its ``.tfvars`` files, ``--var-file``s and ``--var``s, and the
+  ``file()`` and ``templatefile()`` read, its ``.tfvars`` files, ``--var-file``s and ``--var``s, and the
   requested types. Which folders and files those are is only known after evaluating
   the root, so it is kept too (the root's *manifest*); the root's key is a digest of
   their current contents. A change of any of them changes the key; a change that makes

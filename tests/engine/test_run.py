@@ -16,7 +16,7 @@ from engine.results import results_json_schema
 from engine.run import RunPlan, execute
 from engine.status import RequirementStatus, Status
 from evidence import registry
-from evidence.interface import Collector, CollectRequest
+from evidence.interface import Collector, CollectRequest, Part
 from evidence.testing import recorded_source
 from tests.engine.factories import AS_OF, catalog, control
 
@@ -292,3 +292,57 @@ def test_a_related_type_not_collected_shows_beside_the_finding(collector_class: 
                               "bucket, but the aws_s3_bucket_versioning resources of "
                               "111111111111/eu-west-1 could not be read (AccessDenied)")
     assert results.controls[0].status not in (Status.PASS, Status.FAIL)
+
+
+class Parted(Collector):
+    """A posture source in one part, counting how often the engine asks for parts."""
+
+    source = "terraform"
+    kind = "posture"
+    asked: list[str] = []
+
+    def parts(self, request: CollectRequest) -> list[Part] | None:
+        Parted.asked.append("parts")
+        def collect() -> list[Resource]:
+            Parted.asked.append("part collected")
+            return list(self._keys())
+
+        return [Part("only", key=lambda: "inputs-v1", collect=collect)]
+
+    def collect(self, request: CollectRequest) -> Iterator[Resource | Event]:
+        Parted.asked.append("collect")
+        yield from self._keys()
+
+    def _keys(self) -> Iterator[Resource]:
+        self.context.store_artifact(name="keys.json", data=b"[]", media_type="application/json",
+                                    query="keys", item_count=3, complete=True)
+        for record in KEYS:
+            yield Resource(source="terraform", type=record["type"], id=record["id"],
+                           attributes={k: v for k, v in record["attributes"].items()
+                                       if not isinstance(v, dict)})
+
+
+class Store:
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+
+    def put_object(self, sha256: str, data: bytes) -> None:
+        self.objects[sha256] = data
+
+
+def test_parts_are_kept_only_for_a_run_that_stores_no_evidence(collector_class: Any,
+                                                                tmp_path: Path) -> None:
+    collector_class(Parted)
+    Parted.asked.clear()
+    cached = plan({"terraform": {}}, cache_dir=tmp_path)
+    first, second = execute(cached), execute(cached)
+    # the second run reads the part's findings back instead of collecting it
+    assert Parted.asked == ["parts", "part collected", "parts"]
+    assert first.to_json() == second.to_json()
+    assert [a.name for a in second.artifacts] == ["keys.json"]  # told again from the cache
+    Parted.asked.clear()
+    store = Store()
+    stored = execute(plan({"terraform": {}}, cache_dir=tmp_path, store=store))
+    assert Parted.asked == ["collect"]  # evidence kept in a locker is collected afresh
+    assert [a.sha256 for a in stored.artifacts] == list(store.objects)
+    assert stored.findings == first.findings
