@@ -40,9 +40,7 @@ class TerraformCollector(Collector):
             roots = scan.load()
             self.context.count("root_modules", len(roots))
             for result in scan.evaluate(roots, request.types):
-                self.context.count("resources", len(result.instances))
-                sha = self._store(result, settings, request)
-                resources += [self._resource(i, sha) for i in result.instances]
+                resources += self._resources_of(result, settings, request)
         yield from resources
 
     def parts(self, request: CollectRequest) -> list[Part] | None:
@@ -61,10 +59,14 @@ class TerraformCollector(Collector):
     def _collect_root(self, incremental: IncrementalScan, root: Root, settings: Settings,
                       request: CollectRequest) -> list[Resource]:
         with gc_paused():
-            result = incremental.evaluate(root)
-            self.context.count("resources", len(result.instances))
-            sha = self._store(result, settings, request)
-            return [self._resource(i, sha) for i in result.instances]
+            return self._resources_of(incremental.evaluate(root), settings, request)
+
+    def _resources_of(self, result: RootResult, settings: Settings,
+                      request: CollectRequest) -> list[Resource]:
+        """A root's resources, its evidence stored and counted."""
+        self.context.count("resources", len(result.instances))
+        sha = self._store(result, settings, request)
+        return [self._resource(i, sha) for i in result.instances]
 
     def _resource(self, instance: Instance, artifact: str) -> Resource:
         decl = instance.decl
