@@ -173,7 +173,8 @@ def _run_source(plan: RunPlan, source: str, items: Sequence[_Selected],
         request = CollectRequest(types=types, shard=plan.shard)
         # kept findings carry no artifact bytes: never for a run that stores its evidence
         cached = plan.cache_dir is not None and plan.store is None
-        parts = collector.parts(request) if cached else None
+        parts = collector.parts(request) if cached and collector_class.kind == "posture" \
+            else None
         if collector_class.kind == "events":
             outcomes = _run_events(plan, source, items, collector.collect(request), context)
         elif parts is not None:
