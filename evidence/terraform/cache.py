@@ -66,20 +66,11 @@ class ParseCache:
     def key(self, raw: bytes) -> str:
         return hashlib.sha256(self.salt + b"\0" + raw).hexdigest()
 
-    def _path(self, key: str) -> Path:
-        assert self.directory is not None
-        return self.directory / key[:2] / key
-
     def get(self, key: str) -> tuple[Any, ...] | None:
         if self.directory is None:
             return None
-        path = self._path(key)
-        try:
-            record: tuple[Any, ...] = marshal.loads(path.read_bytes())
-        except (OSError, ValueError, EOFError, TypeError):
-            return None
-        cache.mark_used(path)
-        return record
+        record = cache.read(self.directory, key)
+        return record if isinstance(record, tuple) else None
 
     def put(self, key: str, data: bytes) -> None:
         if self.directory is None:
