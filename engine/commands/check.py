@@ -101,16 +101,8 @@ def check_command(paths: tuple[str, ...], control_paths: tuple[str, ...], no_bui
                   baseline_path: str | None = None, tf_dir: str | None = None,
                   no_cache: bool = False) -> None:
     """Check Terraform folders and plan JSON files before they merge."""
-    with cache.turned_off(no_cache):
-        _check(paths, control_paths, no_builtin, var_files, var_pairs, waivers_path,
-               framework_ids, fmt, out, fail_on, as_of, baseline_path, tf_dir)
-
-
-def _check(paths: tuple[str, ...], control_paths: tuple[str, ...], no_builtin: bool,
-           var_files: tuple[str, ...], var_pairs: tuple[str, ...],
-           waivers_path: str | None, framework_ids: tuple[str, ...], fmt: str,
-           out: Path | None, fail_on: str, as_of: str | None,
-           baseline_path: str | None, tf_dir: str | None) -> None:
+    # until the command ends, ExitCode included
+    click.get_current_context().with_resource(cache.turned_off(no_cache))
     check_out_file(out)
     targets = [existing_path(p) for p in paths]
     library = load_library([existing_path(p) for p in control_paths], not no_builtin,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from engine import cache
 from engine.cli import main
 from evidence.terraform.cache import ParseCache
 from evidence.terraform.incremental import IncrementalScan
@@ -279,6 +280,7 @@ def test_no_cache_reads_and_writes_nothing_and_changes_nothing(repo, tmp_path, e
     assert code == 1
     assert not [p for p in folder.rglob("*") if p.is_file()]  # not even parsed files
     assert not (repo / "stacks" / ".assay").exists()
+    assert cache.enabled()  # for this run only
     assert check(tmp_path / "cached.json") == (tmp_path / "plain.json").read_bytes()
     evaluated.clear()
     main(["check", "stacks", "--controls", str(CONTROLS), "--no-builtin", "--as-of", AS_OF,
