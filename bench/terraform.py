@@ -389,27 +389,14 @@ def run_check(root: Path, cache: Path, out: Path,
 
 def collector_only(root: Path, cache: Path) -> tuple[float, float]:
     """(wall, CPU) seconds of the terraform collector alone on a warm cache."""
-    from datetime import UTC, datetime
-
     from evidence.interface import CollectRequest
     from evidence.terraform.collector import TerraformCollector
-
-    class Quiet:
-        as_of = period_start = period_end = datetime(2026, 6, 30, tzinfo=UTC)
-        base_dir = root
-
-        def store_artifact(self, **kwargs: object) -> str:
-            return "0" * 64
-
-        def error(self, message: str, location: str | None = None) -> None: ...
-        def note(self, message: str) -> None: ...
-        def count(self, key: str, n: int = 1) -> None: ...
-        def not_collected(self, *args: object) -> None: ...
+    from evidence.testing import RecordingContext
 
     os.environ["XDG_CACHE_HOME"] = str(cache)
     os.environ["ASSAY_CACHE_DIR"] = str(cache / "assay")
     start, cpu = time.perf_counter(), time.process_time()
-    collector = TerraformCollector({"paths": [str(root)]}, Quiet())  # type: ignore[arg-type]
+    collector = TerraformCollector({"paths": [str(root)]}, RecordingContext(base_dir=root))
     list(collector.collect(CollectRequest()))
     return time.perf_counter() - start, time.process_time() - cpu
 
