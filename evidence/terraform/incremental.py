@@ -111,11 +111,8 @@ class IncrementalScan:
     # ----------------------------------------------------------------- digests
 
     def _note_folder_keys(self) -> None:
-        by_folder: dict[Path, list[str]] = {}
-        for folder, shown, key, _ in self.scan.texts:
-            by_folder.setdefault(folder, []).append(f"{shown} {key}")
         for folder, *_ in self.scan.pending:
-            lines = by_folder.get(folder, [])
+            lines = [f"{shown} {key}" for shown, key, _ in self.scan.folder_texts.get(folder, [])]
             self._folder_keys[folder] = _digest(lines + [f"broken {folder in self.scan.broken}"])
 
     def _folder_key(self, folder: Path) -> str:

@@ -70,8 +70,8 @@ class Scan:
         self.cache: ParseCache | None = None
         self.broken: set[Path] = set()  # folders with a file that could not be read or parsed
         self.pending: list[tuple[Path, list[Path], Path, str, bool]] = []
-        self.texts: list[tuple[Path, str, str, str]] = []  # folder, shown, key, text
-        self.folder_texts: dict[Path, list[tuple[Path, str, str, str]]] = {}
+        # folder → its readable files: (shown name, parse-cache key, text)
+        self.folder_texts: dict[Path, list[tuple[str, str, str]]] = {}
         self.parsed: set[Path] = set()
         # parsing a folder on demand reports here (None: to ``context``); the incremental
         # scan has already reported what parsing the folder says
@@ -112,7 +112,7 @@ class Scan:
             for folder, files in found.folders.items():
                 self.pending.append((folder, files, full, given, absolute))
         self.cache = ParseCache(self._cache_dir(self.pending))
-        self.texts = self._read_files(self.pending)
+        self._read_files(self.pending)
 
     def parse(self, folders: Iterable[Path] | None = None,
               context_of: Callable[[Path], CollectContext] | None = None) -> None:
@@ -122,7 +122,7 @@ class Scan:
                 if f in self.folder_texts and f not in self.parsed]
         assert self.cache is not None
         records = self.cache.parse_all(
-            (key, text) for f in todo for _, _, key, text in self.folder_texts[f])
+            (key, text) for f in todo for _, key, text in self.folder_texts[f])
         for folder in todo:
             context = context_of(folder) if context_of is not None else self.context
             self._add_parsed(folder, records, context)
@@ -156,10 +156,8 @@ class Scan:
         first = pending[0][2] if pending else self.context.base_dir
         return default_cache_dir(first)
 
-    def _read_files(self, pending: list[tuple[Path, list[Path], Path, str, bool]]
-                    ) -> list[tuple[Path, str, str, str]]:
+    def _read_files(self, pending: list[tuple[Path, list[Path], Path, str, bool]]) -> None:
         assert self.cache is not None
-        texts: list[tuple[Path, str, str, str]] = []  # folder, shown, key, text
         for folder, files, scanned, given, absolute in pending:
             self.shown[folder] = (scanned, given, absolute)
             self.configs.setdefault(folder, ModuleConfig(folder))
@@ -170,9 +168,8 @@ class Scan:
                     self.context.error(problem or "cannot read", shown)
                     self.broken.add(folder)
                     continue
-                texts.append((folder, shown, self.cache.key(raw), text))
-                self.folder_texts.setdefault(folder, []).append(texts[-1])
-        return texts
+                self.folder_texts.setdefault(folder, []).append(
+                    (shown, self.cache.key(raw), text))
 
     def _add_parsed(self, folder: Path, records: dict[str, tuple[Any, ...]],
                     context: CollectContext) -> None:
@@ -181,7 +178,7 @@ class Scan:
         # same results whether or not the parse cache was warm.
         context.count("files", len(texts))
         config = self.configs[folder]
-        for _, shown, key, _ in texts:
+        for shown, key, _ in texts:
             record = records[key]
             if record[0] == "error":
                 _, message, line, column = record
