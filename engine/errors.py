@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -67,3 +68,31 @@ class CollectorError(AssayError):
 
 class RenderError(AssayError):
     """A renderer could not produce its output."""
+
+
+class ErrorList:
+    """Collects located errors of one pass; raises them all at once, sorted by place."""
+
+    def __init__(self) -> None:
+        self.items: list[AssayError] = []
+
+    def add(self, message: str, location: Location) -> None:
+        self.items.append(ControlError(message, location))
+
+    def extend(self, errors: Iterable[AssayError]) -> None:
+        self.items.extend(errors)
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise InputErrors(sort_errors(self.items))
+
+
+def sort_errors(errors: Iterable[AssayError]) -> list[AssayError]:
+    def key(error: AssayError) -> tuple[str, int, int, str]:
+        where = error.location or Location("")
+        return (where.file, where.line, where.column, error.message)
+
+    unique: dict[str, AssayError] = {}
+    for error in errors:
+        unique.setdefault(str(error), error)
+    return sorted(unique.values(), key=key)

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from engine import cache
-from engine.errors import Location
+from engine.errors import ErrorList
 from engine.library_files import (
     Library,
     PathLike,
@@ -55,10 +55,10 @@ def _read(paths: Sequence[PathLike], builtin: bool) -> Library:
 
 
 def _key(paths: Sequence[PathLike], builtin: bool) -> str | None:
-    problems = _Problems()
+    problems = ErrorList()
     catalogs = catalog_files([builtin_catalog_dir()])
     controls = yaml_files(control_paths(paths, builtin=builtin), problems)
-    if problems.found:
+    if problems.items:
         return None
     lines = []
     for kind, files in (("catalog", catalogs), ("control", controls)):
@@ -90,9 +90,3 @@ def _from_entry(entry: Any) -> Library | None:
         return None
     return Library({f.id: f for f in catalogs}, controls, files, catalog_paths)
 
-
-class _Problems:
-    found = False
-
-    def add(self, message: str, location: Location) -> None:
-        self.found = True

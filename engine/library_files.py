@@ -13,18 +13,13 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
-from engine.errors import AssayError, ControlError, InputErrors, Location, display_name
+from engine.errors import ErrorList, Location, display_name
 from engine.model import Control, Framework
 
 PathLike = str | os.PathLike[str]
 
 YAML_SUFFIXES = (".yaml", ".yml")
-
-
-class ErrorSink(Protocol):
-    def add(self, message: str, location: Location) -> None: ...
 
 
 def _package_dir(name: str) -> Path:
@@ -43,7 +38,7 @@ def builtin_library_dir() -> Path:
     return _package_dir("library")
 
 
-def yaml_files(paths: Iterable[PathLike], errors: ErrorSink) -> list[Path]:
+def yaml_files(paths: Iterable[PathLike], errors: ErrorList) -> list[Path]:
     """Expand files and folders (recursively, sorted) into YAML files, without repeats."""
     found: list[Path] = []
     seen: set[Path] = set()
@@ -107,17 +102,9 @@ class Library:
 
 def library_digest(paths: Iterable[PathLike]) -> str:
     """sha256 over the control and catalog files (content and file name), order-free."""
-    errors = _Collected()
+    errors = ErrorList()
     files = yaml_files(paths, errors)
-    if errors.items:
-        raise InputErrors(errors.items)
+    errors.raise_if_any()
     lines = sorted(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n" for p in files)
     return hashlib.sha256("".join(lines).encode()).hexdigest()
 
-
-class _Collected:
-    def __init__(self) -> None:
-        self.items: list[AssayError] = []
-
-    def add(self, message: str, location: Location) -> None:
-        self.items.append(ControlError(message, location))

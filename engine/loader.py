@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from engine.crosscheck import ControlCheck, catalog_errors
-from engine.errors import AssayError, ControlError, InputErrors, Location, display_name
+from engine.errors import ControlError, ErrorList, InputErrors, Location, display_name
 from engine.library_files import (
     Library,
     PathLike,
@@ -48,35 +48,7 @@ class Loaded(Generic[M]):
     path: Path
 
 
-class _Errors:
-    """Collects located errors; raises them all at once."""
-
-    def __init__(self) -> None:
-        self.items: list[AssayError] = []
-
-    def add(self, message: str, location: Location) -> None:
-        self.items.append(ControlError(message, location))
-
-    def extend(self, errors: Iterable[AssayError]) -> None:
-        self.items.extend(errors)
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise InputErrors(sort_errors(self.items))
-
-
-def sort_errors(errors: Iterable[AssayError]) -> list[AssayError]:
-    def key(error: AssayError) -> tuple[str, int, int, str]:
-        where = error.location or Location("")
-        return (where.file, where.line, where.column, error.message)
-
-    unique: dict[str, AssayError] = {}
-    for error in errors:
-        unique.setdefault(str(error), error)
-    return sorted(unique.values(), key=key)
-
-
-def _load_one(path: Path, model: type[M], errors: _Errors) -> Loaded[M] | None:
+def _load_one(path: Path, model: type[M], errors: ErrorList) -> Loaded[M] | None:
     try:
         data, positions = load_located(path)
     except ControlError as exc:
@@ -97,7 +69,7 @@ def load_model(path: PathLike, model: type[M]) -> M:
 def load_model_located(path: PathLike, model: type[M]) -> Loaded[M]:
     """Like :func:`load_model`, keeping the raw data and positions, so a caller can locate
     its own checks (``loaded.positions.value(("params", "ENC-S3-01"))``)."""
-    errors = _Errors()
+    errors = ErrorList()
     loaded = _load_one(Path(path), model, errors)
     errors.raise_if_any()
     assert loaded is not None
@@ -112,13 +84,13 @@ def load_model_located(path: PathLike, model: type[M]) -> Loaded[M]:
 
 def load_catalogs(dirs: Iterable[PathLike] | None = None) -> dict[str, Framework]:
     """Every framework catalog (``*.yaml``) in ``dirs`` (default: the shipped ones)."""
-    errors = _Errors()
+    errors = ErrorList()
     catalogs = _load_catalogs(dirs, errors)
     errors.raise_if_any()
     return catalogs
 
 
-def _load_catalogs(dirs: Iterable[PathLike] | None, errors: _Errors) -> dict[str, Framework]:
+def _load_catalogs(dirs: Iterable[PathLike] | None, errors: ErrorList) -> dict[str, Framework]:
     folders = [builtin_catalog_dir()] if dirs is None else [Path(d) for d in dirs]
     for folder in folders:
         if not folder.is_dir():
@@ -150,14 +122,14 @@ def load_controls(paths: Iterable[PathLike], catalogs: dict[str, Framework], *,
                   builtin: bool) -> list[Control]:
     """Every control in ``paths`` (files or folders) plus, with ``builtin``, the shipped
     library — validated and cross-checked; ``InputErrors`` lists every mistake."""
-    errors = _Errors()
+    errors = ErrorList()
     loaded = _load_controls(paths, catalogs, builtin, errors)
     errors.raise_if_any()
     return [entry.model for entry in loaded]
 
 
 def _load_controls(paths: Iterable[PathLike], catalogs: dict[str, Framework], builtin: bool,
-                   errors: _Errors) -> list[Loaded[Control]]:
+                   errors: ErrorList) -> list[Loaded[Control]]:
     files = yaml_files(control_paths(paths, builtin=builtin), errors)
     checker = ControlCheck(catalogs)
     loaded: list[Loaded[Control]] = []
@@ -191,7 +163,7 @@ def _load_controls(paths: Iterable[PathLike], catalogs: dict[str, Framework], bu
 def load_library(paths: Sequence[PathLike] = (), *, builtin: bool = True,
                  catalog_dirs: Sequence[PathLike] = ()) -> Library:
     """Catalogs (the shipped ones plus ``catalog_dirs``) and controls, all errors at once."""
-    errors = _Errors()
+    errors = ErrorList()
     dirs = [builtin_catalog_dir(), *[Path(d) for d in catalog_dirs]]
     dirs = [d for d in dirs if d.is_dir() or d != builtin_catalog_dir()]
     catalogs = _load_catalogs(dirs, errors)
@@ -206,7 +178,7 @@ def load_library(paths: Sequence[PathLike] = (), *, builtin: bool = True,
 
 def load_waivers(path: PathLike, controls: Iterable[Control]) -> list[Waiver]:
     """Waivers of a ``{waivers: [...]}`` file; each must name a known control and check."""
-    errors = _Errors()
+    errors = ErrorList()
     by_id = {c.id: c for c in controls}
     try:
         data, positions = load_located(path)
@@ -229,7 +201,7 @@ def _waiver_items(data: Any) -> list[dict[str, Any]]:
 
 
 def _normalize_expiry(item: dict[str, Any], path: tuple[Any, ...], positions: Positions,
-                      errors: _Errors) -> None:
+                      errors: ErrorList) -> None:
     """A date means the end of that day (23:59:59 UTC); reject what is neither."""
     value = item.get("expires")
     if isinstance(value, str):
@@ -251,7 +223,7 @@ def _utc(moment: datetime) -> datetime:
 
 
 def _check_waivers(items: list[dict[str, Any]], controls: dict[str, Control],
-                   positions: Positions, errors: _Errors) -> None:
+                   positions: Positions, errors: ErrorList) -> None:
     """Unique ids; each names a known control and, when given, one of its checks.
     Reads the raw items so these are reported even when the model rejects the file."""
     first: dict[str, Location] = {}
