@@ -6,13 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from engine.model import Location, Resource
 from engine.values import Unknown
 from evidence.aws.calls import CallFailed, Denied, Recorder
 from evidence.aws.runner import Runner
 from evidence.aws.session import AccountSession
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -82,21 +84,21 @@ class Task:
         """A per-resource call whose failure must not drop the resource: a denied call
         gives ``Unknown`` (checks reading it become unknown, never pass); a failed
         call gives ``Unknown`` and an error (the run is incomplete)."""
-        try:
-            return self.call(service, operation, params, absent=absent, key=key, region=region)
-        except Denied as exc:
-            self.runner.post(Count("aws.denied_detail_calls"))
-            return Unknown(f"{exc} — in {self.scope}")
-        except CallFailed as exc:
-            self.runner.post(Failure(f"{exc} ({key})", self.location(service)))
-            return Unknown(f"{exc} — in {self.scope}")
+        return self._unknown_on_failure(
+            lambda: self.call(service, operation, params, absent=absent, key=key, region=region),
+            service, key)
 
     def detail_items(self, service: str, operation: str, result_key: str,
                      params: Mapping[str, Any] | None = None, *,
                      key: str | None = None) -> list[Any] | Unknown:
         """``items`` for a per-resource paginated call, failing like ``detail``."""
+        return self._unknown_on_failure(
+            lambda: self.items(service, operation, result_key, params, key=key), service, key)
+
+    def _unknown_on_failure(self, call: Callable[[], T], service: str,
+                            key: str | None) -> T | Unknown:
         try:
-            return self.items(service, operation, result_key, params, key=key)
+            return call()
         except Denied as exc:
             self.runner.post(Count("aws.denied_detail_calls"))
             return Unknown(f"{exc} — in {self.scope}")
